@@ -1,0 +1,112 @@
+"""The command line behind build.py: build, check, new, serve."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from .build import build_site
+from .scaffold import ScaffoldError, scaffold
+from .write import UnsafeOutput, check_output_dir, write_site
+
+CHINA = timezone(timedelta(hours=8))
+
+DESCRIPTION = """\
+政府信息公开网站生成器：把 content/ 中的 Markdown 文件生成为可访问的静态网站。
+
+  python build.py                      生成网站到 output/（失败时保留上一次的网站）
+  python build.py check                只检查内容和无障碍规则，不写任何文件
+  python build.py new policy SLUG      新建政策文件（也可 interpretation、page）
+  python build.py serve                本地预览 http://127.0.0.1:8000/ ，修改后自动重新生成
+
+内容错误会一次全部列出（文件:行号: 字段：说明），退出码为 1。
+The build date ("as of" for expiry) comes from --build-date, else SOURCE_DATE_EPOCH, else today (UTC+8).
+"""
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，实际为“{text}”") from None
+
+
+def build_date(args) -> date:
+    if args.build_date:
+        return args.build_date
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), CHINA).date()
+    return datetime.now(CHINA).date()
+
+
+def make_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path.cwd(), help="项目目录（默认当前目录）")
+    common.add_argument("--build-date", type=parse_date, help="按此日期判断文件是否过期（YYYY-MM-DD）")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--output", type=Path, help="输出目录（默认 项目/output）")
+    output.add_argument("--force", action="store_true", help="允许输出到项目目录之外")
+
+    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, parents=[common, output],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="命令")
+    commands.add_parser("build", parents=[common, output], help="生成网站（默认）")
+    commands.add_parser("check", parents=[common], help="检查内容与无障碍规则，不写文件")
+    new = commands.add_parser("new", parents=[common], help="新建内容文件，带好前置元数据和今天的日期")
+    new.add_argument("type", choices=["policy", "interpretation", "page"], help="内容类型")
+    new.add_argument("slug", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
+    serve = commands.add_parser("serve", parents=[common, output], help="本地预览并在修改后自动重新生成")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    command = args.command or "build"
+    root = args.root.resolve()
+    if command == "new":
+        try:
+            path = scaffold(root, args.type, args.slug, build_date(args))
+        except ScaffoldError as err:
+            print(f"错误：{err}", file=sys.stderr)
+            return 1
+        print(f"已新建 {path.relative_to(root)}，请填写其中的空字段后再生成网站。")
+        return 0
+    if command == "check":
+        return run_build(root, None, build_date(args))
+    output = (args.output or root / "output").resolve()
+    try:
+        check_output_dir(output, root, args.force)
+    except UnsafeOutput as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    if command == "serve":
+        from .serve import serve
+
+        return serve(root, output, args.port, lambda: run_build(root, output, build_date(args)))
+    return run_build(root, output, build_date(args))
+
+
+def run_build(root: Path, output: Path | None, as_of: date) -> int:
+    """Build (or only check when output is None) and print a summary."""
+    started = time.perf_counter()
+    result = build_site(root, as_of)
+    elapsed = time.perf_counter() - started
+    if result.problems:
+        print(result.problems.report(), file=sys.stderr)
+        kept = "，output/ 保持上一次成功生成的内容" if output else ""
+        print(f"生成失败：{len(result.problems)} 个错误{kept}。用时 {elapsed:.2f} 秒。", file=sys.stderr)
+        return 1
+    pages = sum(1 for path in result.outputs.pages if path.endswith(".html"))
+    if output is None:
+        print(f"检查通过：{pages} 个页面，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
+        return 0
+    write_site(result.outputs, output)
+    elapsed = time.perf_counter() - started
+    print(f"生成完成：{pages} 个页面，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
+    return 0

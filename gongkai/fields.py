@@ -1,0 +1,176 @@
+"""Typed reading of one YAML mapping, recording every problem with file, line and field."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from typing import Any
+
+from .diagnostics import Problems
+from .source import Document
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "布尔值（true/false）", list: "列表", dict: "映射", type(None): "空值"}
+
+
+def type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Fields:
+    """Reads typed values from a mapping in a YAML document.
+
+    Each getter returns the value or None, and records a problem when the value is
+    missing or of the wrong form, so a caller can check every field in one pass.
+    """
+
+    def __init__(self, doc: Document, rel: str, problems: Problems, labels: dict[str, str],
+                 data: dict | None = None, prefix: str = "", fallback_line: int = 1):
+        self.doc = doc
+        self.rel = rel
+        self.problems = problems
+        self.labels = labels
+        self.data = doc.data if data is None else data
+        self.prefix = prefix
+        self.fallback_line = fallback_line
+        self.ok = True
+        self._check_unknown()
+
+    # -- reporting ---------------------------------------------------------------
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def line(self, key: str) -> int:
+        return self.doc.line(self.name(key), self.doc.line(self.prefix.rstrip("."), self.fallback_line))
+
+    def error(self, key: str, message: str) -> None:
+        self.ok = False
+        self.problems.add(self.rel, self.line(key), self.name(key), message)
+
+    def label(self, key: str) -> str:
+        return f"{key}（{self.labels[key]}）" if key in self.labels else key
+
+    def _check_unknown(self) -> None:
+        for key in self.data:
+            if str(key) in self.labels:
+                continue
+            close = difflib.get_close_matches(str(key), list(self.labels), n=1, cutoff=0.6)
+            hint = f"是否想写 {self.label(close[0])}？" if close else "可用字段：" + "、".join(self.labels)
+            self.error(str(key), f"未知字段。{hint}")
+
+    # -- getters -----------------------------------------------------------------
+
+    def raw(self, key: str, required: bool) -> Any:
+        value = self.data.get(key)
+        if value is None or value == "" or value == []:
+            if required:
+                self.ok = False
+                line = self.doc.line(self.name(key), self.fallback_line)
+                self.problems.add(self.rel, line, self.name(key), f"缺少必填字段 {self.label(key)}")
+            return None
+        return value
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.raw(key, required)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # an unquoted number such as a 网站标识码 is still text
+        if not isinstance(value, str):
+            self.error(key, f"应为文本，实际为{type_name(value)}")
+            return None
+        return value.strip()
+
+    def date(self, key: str, required: bool = False) -> date | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        if DATE_RE.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(key, f"日期无效：“{value}”，应为 YYYY-MM-DD 格式的真实日期，例如 2019-06-19")
+        return None
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.raw(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"应为 true 或 false，实际为“{value}”")
+            return default
+        return value
+
+    def integer(self, key: str, default: int | None = None, minimum: int = 1) -> int | None:
+        value = self.raw(key, False)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.error(key, f"应为不小于 {minimum} 的整数，实际为“{value}”")
+            return default
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], required: bool = False, default: str | None = None) -> str | None:
+        value = self.text(key, required)
+        if value is None:
+            return default
+        if value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+            hint = f"是否想写“{close[0]}”？" if close else ""
+            self.error(key, f"取值“{value}”不在允许范围内，应为：{'、'.join(choices)}。{hint}".rstrip())
+            return default
+        return value
+
+    def ident(self, key: str, required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is None:
+            return None
+        if not ID_RE.match(value):
+            self.error(key, f"标识“{value}”无效，应只含小写英文字母、数字和连字符，例如 lzbf-2019-5")
+            return None
+        return value
+
+    def idents(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self.raw(key, required)
+        if value is None:
+            return ()
+        values = value if isinstance(value, list) else [value]
+        result = []
+        for index, item in enumerate(values):
+            if not isinstance(item, str) or not ID_RE.match(item):
+                self.error(key, f"第 {index + 1} 项“{item}”不是有效的文件标识（小写英文字母、数字和连字符）")
+            else:
+                result.append(item)
+        return tuple(result)
+
+    def mappings(self, key: str, labels: dict[str, str], required: bool = False) -> list[Fields]:
+        """A list of mappings, each read by its own Fields (e.g. attachments)."""
+        value = self.raw(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(key, f"应为列表（每项以“- ”开头），实际为{type_name(value)}")
+            return []
+        items = []
+        for index, item in enumerate(value):
+            prefix = f"{self.name(key)}.{index}."
+            if not isinstance(item, dict):
+                self.ok = False
+                line = self.doc.line(prefix.rstrip("."), self.line(key))
+                self.problems.add(self.rel, line, self.name(key), f"第 {index + 1} 项应为映射（字段: 值），实际为{type_name(item)}")
+                continue
+            items.append(Fields(self.doc, self.rel, self.problems, labels, item, prefix, self.line(key)))
+        return items
+
+    def mapping(self, key: str, labels: dict[str, str]) -> Fields:
+        value = self.raw(key, True)
+        if not isinstance(value, dict):
+            if value is not None:
+                self.error(key, f"应为映射（字段: 值），实际为{type_name(value)}")
+            value = {}
+        return Fields(self.doc, self.rel, self.problems, labels, value, f"{self.name(key)}.", self.line(key))

@@ -1,0 +1,265 @@
+"""Stage 4a: Markdown bodies to safe HTML.
+
+Internal links (doc:ID or a relative .md path) resolve to URLs here, where they are
+read, and a missing target is reported with its source line. The result is then
+sanitized and linted (alt text, table headers, heading levels, link text).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import markdown
+from bs4 import BeautifulSoup
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from . import urls
+from .diagnostics import Problems
+from .fields import ID_RE
+from .records import DataTable, Record
+from .sanitize import sanitize, unsafe_scheme
+from .schema import content_file
+
+TABLE_LINE = re.compile(r"^\s*\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")
+_EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass
+class Body:
+    """A rendered body and the content files it links to (URL -> file), to be copied."""
+
+    html: Markup
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class _Job:
+    """What the extension needs to know about the body being converted."""
+
+    record: Record
+    here: str
+    lines: list[str]
+    problems: Problems
+    files: dict[str, Path] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)  # table id -> trusted HTML
+
+    def locate(self, *needles: str) -> int:
+        """The source line of the first body line holding a needle (Markdown keeps no
+        positions, so errors are traced back by the text they are about)."""
+        for needle in needles:
+            needle = needle.strip()
+            if not needle:
+                continue
+            for index, text in enumerate(self.lines):
+                if needle in text:
+                    return self.record.origin.body_line + index
+        return self.record.origin.body_line
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.add(self.record.origin.rel, line, "", message)
+
+
+class MarkdownRenderer:
+    """One Markdown converter reused for every body of a build (reset between bodies)."""
+
+    def __init__(self, site, content_dir: Path, project_dir: Path, known_ids: dict[str, str],
+                 table_html: Callable[[DataTable], str]):
+        self.site = site
+        self.content_dir = content_dir
+        self.project_dir = project_dir
+        self.known_ids = known_ids
+        self.table_html = table_html
+        self.job: _Job | None = None
+        self.md = markdown.Markdown(
+            extensions=[
+                "tables", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr",
+                TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
+                FootnoteExtension(
+                    BACKLINK_TEXT="↩", BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="[{}]"),
+                _GovExtension(self),
+            ],
+            output_format="html",
+        )
+
+    def render(self, record: Record, here: str, problems: Problems) -> Body:
+        self.job = _Job(record, here, record.body.split("\n"), problems)
+        try:
+            html = self.md.reset().convert(record.body)
+        finally:
+            job, self.job = self.job, None
+        soup = BeautifulSoup(html, "html.parser")
+        sanitize(soup, lambda needle, message: job.error(job.locate(needle), message))
+        lint(soup, job)
+        html = str(soup)
+        # Data tables are our own HTML (with attributes editors may not use), so they
+        # go in only after the body passed the sanitizer.
+        for table_id, table_html in job.tables.items():
+            html = html.replace(_table_slot(table_id), table_html)
+        return Body(Markup(html), job.files)
+
+    # -- link resolution, called from the tree processor ------------------------------
+
+    def link(self, href: str) -> str | None:
+        job = self.job
+
+        def line() -> int:
+            return job.locate(f"]({href}", href)
+
+        path, hash_, fragment = href.partition("#")
+        if href.startswith("doc:"):
+            doc_id = path[4:]
+            if doc_id in self.site.by_id:
+                return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
+            if doc_id not in self.known_ids:
+                job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
+            return None
+        if unsafe_scheme(href):
+            return href  # the sanitizer reports and removes it
+        if not path or _EXTERNAL.match(href):
+            return href
+        if path.startswith("/"):
+            job.error(line(), f"站内链接“{href}”请写成 doc:标识 或相对路径（如 ../policies/xxx.md）")
+            return None
+        target = self._content_path(path)
+        if target is None:
+            job.error(line(), f"链接“{href}”指向 content/ 目录以外，不允许")
+            return None
+        rel = target.relative_to(self.project_dir).as_posix()
+        if target.suffix == ".md":
+            doc_id = self.site.by_source.get(rel)
+            if doc_id:
+                return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
+            if not target.is_file():
+                job.error(line(), f"链接目标不存在：{rel}")
+            return None
+        return self._file(target, rel, href, line)
+
+    def image(self, src: str) -> str | None:
+        def line() -> int:
+            return self.job.locate(f"]({src}", src)
+
+        if _EXTERNAL.match(src) or src.startswith("//"):
+            self.job.error(line(), f"图片“{src}”来自其他网站；页面不得加载外部资源，请把图片放进 content/ 目录")
+            return None
+        target = self._content_path(src)
+        if target is None:
+            self.job.error(line(), f"图片“{src}”指向 content/ 目录以外，不允许")
+            return None
+        return self._file(target, target.relative_to(self.project_dir).as_posix(), src, line)
+
+    def _content_path(self, path: str) -> Path | None:
+        base = (self.project_dir / self.job.record.origin.rel).parent
+        return content_file(path, base, self.content_dir)
+
+    def _file(self, target: Path, rel: str, written: str, line) -> str | None:
+        if not target.is_file():
+            self.job.error(line(), f"文件不存在：{rel}（链接写作“{written}”）")
+            return None
+        url = urls.content_file(target.relative_to(self.content_dir).as_posix())
+        self.job.files[url] = target
+        return urls.relative(url, self.job.here)
+
+    def table(self, table_id: str, line: int) -> str | None:
+        table = self.site.tables.get(table_id)
+        if table is None:
+            if not ID_RE.match(table_id):
+                self.job.error(line, f"数据表标识“{table_id}”无效，应只含小写英文字母、数字和连字符")
+            elif not (self.content_dir / "data" / f"{table_id}.yaml").is_file():
+                self.job.error(line, f"数据表不存在：content/data/{table_id}.yaml")
+            return None  # a table file with errors was reported where it was read
+        return self.table_html(table)
+
+
+class _GovExtension(Extension):
+    def __init__(self, renderer: MarkdownRenderer):
+        super().__init__()
+        self.renderer = renderer
+
+    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API name
+        # Before whitespace normalisation (30) and raw-HTML stashing (20), so line
+        # numbers still match the source.
+        md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 35)
+        # After inline patterns (20) made the <a> and <img> elements, before toc (5).
+        md.treeprocessors.register(_LinkTreeprocessor(md, self.renderer), "gov_links", 10)
+
+
+class _TablePreprocessor(Preprocessor):
+    def __init__(self, md, renderer: MarkdownRenderer):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, lines: list[str]) -> list[str]:
+        result = []
+        for index, text in enumerate(lines):
+            match = TABLE_LINE.match(text)
+            if not match:
+                result.append(text)
+                continue
+            job, table_id = self.renderer.job, match.group(1)
+            html = self.renderer.table(table_id, job.record.origin.body_line + index)
+            if html:
+                job.tables[table_id] = html
+            # Blank lines around the placeholder keep it a block of its own.
+            result += ["", self.md.htmlStash.store(_table_slot(table_id)) if html else "", ""]
+        return result
+
+
+def _table_slot(table_id: str) -> str:
+    return f'<p class="gov-table-slot">{table_id}</p>'
+
+
+class _LinkTreeprocessor(Treeprocessor):
+    def __init__(self, md, renderer: MarkdownRenderer):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: ElementTree.Element) -> None:
+        for element in root.iter("a"):
+            if element.get("href") is not None:
+                _set(element, "href", self.renderer.link(element.get("href")))
+        for element in root.iter("img"):
+            _set(element, "src", self.renderer.image(element.get("src", "")))
+
+
+def _set(element, attr: str, value: str | None) -> None:
+    if value is None:
+        del element.attrib[attr]
+    else:
+        element.set(attr, value)
+
+
+def lint(soup: BeautifulSoup, job: _Job) -> None:
+    """Accessibility rules an editor can break from Markdown, reported at build time."""
+    for img in soup.find_all("img"):
+        if not (img.get("alt") or "").strip():
+            src = img.get("src", "")
+            job.error(job.locate(f"]({posixpath.basename(src)}", posixpath.basename(src), "<img"),
+                      "图片缺少替代文本：请写成 ![图片内容的文字说明](文件路径)")
+    for table in soup.find_all("table"):
+        first_row = table.find("tr")
+        if table.find("th") is None or first_row is None or first_row.find("th") is None:
+            cell = table.find(["td", "th"])
+            job.error(job.locate(cell.get_text() if cell else "", "<table", "|"),
+                      "表格缺少表头行：第一行应是列标题（Markdown 表格第二行写 | --- |）")
+    previous = 1  # the page title is the h1
+    for heading in soup.find_all(re.compile(r"^h[1-6]$")):
+        level, text = int(heading.name[1]), heading.get_text()
+        if level == 1:
+            job.error(job.locate(text), "正文不能使用一级标题（# ），页面标题已是一级标题；请从 ## 开始")
+        elif level > previous + 1:
+            job.error(job.locate(text), f"标题层级跳跃：从 {previous} 级直接到 {level} 级，请不要跳级")
+        previous = level
+    for anchor in soup.find_all("a"):
+        label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()
+        if not label:
+            job.error(job.locate(f"]({anchor.get('href', '')}", "[]("), "链接没有文字：读屏用户无法知道它指向哪里")

@@ -1,0 +1,167 @@
+"""Typed records: what the validated content and configuration say, nothing derived.
+
+Derived facts (URLs, status as of the build date, back links) belong to the site model
+in site.py, so a record depends on its own file and the configuration only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+
+class Status(StrEnum):
+    """有效性 of a policy document."""
+
+    VALID = "有效"
+    AMENDED = "已修订"
+    REPEALED = "已废止"
+    EXPIRED = "已失效"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """文种, e.g. 通知; slug is the ASCII part of its list URL."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    email: str
+    address: str
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    name: str
+    short_name: str
+    base_url: str
+    owner: str  # 主办单位
+    operator: str  # 承办单位
+    site_code: str  # 网站标识码
+    icp: str  # ICP备案号
+    police_record: str  # 公安备案号
+    contact: Contact
+    error_report_url: str  # 我为政府网站找错
+    example_notice: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    site: SiteInfo
+    page_size: int
+    feed_size: int
+    home_size: int
+    kinds: tuple[Kind, ...]
+    topics: tuple[str, ...]
+    interpretation_forms: tuple[str, ...]
+
+    def kind(self, name: str) -> Kind | None:
+        return next((k for k in self.kinds if k.name == name), None)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from, for error messages and dependency tracking."""
+
+    rel: str  # project-relative path of the source file
+    lines: dict[str, int]  # field -> line
+    body_line: int
+
+    def line(self, field: str) -> int:
+        return self.lines.get(field, 2)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    title: str
+    source: Path  # absolute path of the file
+    rel: str  # path under content/
+    size: int  # bytes
+
+    @property
+    def extension(self) -> str:
+        return self.source.suffix.lower().lstrip(".")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """政策文件 / 规范性文件."""
+
+    id: str
+    origin: Origin
+    body: str
+    title: str
+    doc_number: str | None
+    index_number: str
+    agency: str
+    written: date
+    published: date
+    topic: str
+    kind: Kind
+    normative: bool
+    status: Status
+    status_date: date | None
+    superseded_by: str | None
+    amended_by: tuple[str, ...]
+    expires: date | None
+    attachments: tuple[Attachment, ...]
+    summary: str | None
+    catalog: str | None
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """政策解读 of one or more policy documents."""
+
+    id: str
+    origin: Origin
+    body: str
+    title: str
+    interprets: tuple[str, ...]
+    published: date
+    agency: str
+    form: str
+    interpreter: str | None
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A plain page: about, guides, contact, accessibility statement, site map."""
+
+    id: str
+    origin: Origin
+    body: str
+    title: str
+    updated: date | None
+    summary: str | None
+    nav: int | None  # order in the footer navigation
+    menu: bool  # also shown in the main navigation
+    template: str
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: bool
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table from content/data/*.yaml, rendered where a body says [[table:ID]]."""
+
+    id: str
+    rel: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Record = Policy | Interpretation | Page

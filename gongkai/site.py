@@ -1,0 +1,180 @@
+"""Stage 3: link. Records become one site model before anything renders: every id has
+a URL, every cross reference is resolved, back links and list pages exist."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from . import urls
+from .diagnostics import Problems
+from .records import DataTable, Interpretation, Page, Policy, Record, SiteConfig, Status
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A policy's validity as of the build date, with the documents that explain it."""
+
+    status: Status
+    since: date | None
+    successor: Policy | None  # superseded_by
+    amenders: tuple[Policy, ...]  # amended_by
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is Status.VALID
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A paginated list: all documents, one 文种, one year, 规范性文件, interpretations."""
+
+    key: str
+    title: str
+    url: str
+    items: tuple[Policy | Interpretation, ...]
+
+
+@dataclass
+class Site:
+    config: object
+    build_date: date
+    policies: tuple[Policy, ...]  # newest first
+    interpretations: tuple[Interpretation, ...]  # newest first
+    pages: tuple[Page, ...]  # by nav order, then id
+    tables: dict[str, DataTable]
+    by_id: dict[str, Record] = field(default_factory=dict)
+    by_source: dict[str, str] = field(default_factory=dict)  # source rel path -> id
+    interpretations_of: dict[str, tuple[Interpretation, ...]] = field(default_factory=dict)
+    replaces: dict[str, tuple[Policy, ...]] = field(default_factory=dict)  # successor -> predecessors
+    amends: dict[str, tuple[Policy, ...]] = field(default_factory=dict)  # amender -> amended
+    standing: dict[str, Standing] = field(default_factory=dict)
+    listings: tuple[Listing, ...] = ()
+
+    def url(self, doc_id: str) -> str:
+        record = self.by_id[doc_id]
+        if isinstance(record, Policy):
+            return urls.policy(doc_id)
+        if isinstance(record, Interpretation):
+            return urls.interpretation(doc_id)
+        return urls.page(doc_id)
+
+    def listing(self, key: str) -> Listing | None:
+        return next((item for item in self.listings if item.key == key), None)
+
+
+def newest_first(records):
+    return tuple(sorted(records, key=lambda r: (r.published, r.id), reverse=True))
+
+
+def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable],
+         known_ids: dict[str, str], build_date: date, problems: Problems) -> Site:
+    """Build the site model. known_ids maps every id found (even in files that failed
+    validation) to its file, so a reference to a broken file is not also 'missing'."""
+    policies = newest_first(r for r in records if isinstance(r, Policy))
+    interpretations = newest_first(r for r in records if isinstance(r, Interpretation))
+    pages = tuple(sorted((r for r in records if isinstance(r, Page)), key=lambda p: (p.nav is None, p.nav or 0, p.id)))
+    site = Site(config, build_date, policies, interpretations, pages, tables)
+    site.by_id = {r.id: r for r in records}
+    site.by_source = {r.origin.rel: r.id for r in records}
+    _check_page_urls(pages, problems)
+    refs = _References(site, known_ids, problems)
+    for policy in policies:
+        refs.policy(policy, "superseded_by", [policy.superseded_by] if policy.superseded_by else [])
+        refs.policy(policy, "amended_by", policy.amended_by)
+    for item in interpretations:
+        refs.policy(item, "interprets", item.interprets)
+    _check_cycles(site, problems)
+    site.interpretations_of = _group(
+        (doc_id, item) for item in interpretations for doc_id in item.interprets if refs.is_policy(doc_id))
+    site.replaces = _group((p.superseded_by, p) for p in policies if refs.is_policy(p.superseded_by))
+    site.amends = _group((a, p) for p in policies for a in p.amended_by if refs.is_policy(a))
+    site.standing = {p.id: _standing(p, site) for p in policies}
+    site.listings = _listings(site)
+    return site
+
+
+def _group(pairs) -> dict[str, tuple]:
+    grouped = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {key: newest_first(values) for key, values in grouped.items()}
+
+
+class _References:
+    """Checks that ids named in front matter are existing policy documents."""
+
+    def __init__(self, site: Site, known_ids: dict[str, str], problems: Problems):
+        self.site, self.known_ids, self.problems = site, known_ids, problems
+
+    def is_policy(self, doc_id: str | None) -> bool:
+        return isinstance(self.site.by_id.get(doc_id), Policy)
+
+    def policy(self, record: Record, field_name: str, ids) -> None:
+        where = (record.origin.rel, record.origin.line(field_name), field_name)
+        for doc_id in ids:
+            target = self.site.by_id.get(doc_id)
+            if doc_id == record.id:
+                self.problems.add(*where, "文件不能引用自己")
+            elif target is None and doc_id not in self.known_ids:
+                self.problems.add(*where, f"找不到标识为“{doc_id}”的文件{_suggest(doc_id, self.known_ids)}")
+            elif target is not None and not isinstance(target, Policy):
+                self.problems.add(*where, f"“{doc_id}”不是政策文件（它在 {target.origin.rel}），这里应填政策文件的标识")
+
+
+def _suggest(doc_id: str, known_ids) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(doc_id, list(known_ids), n=1, cutoff=0.6)
+    return f"；是否想写“{close[0]}”？" if close else ""
+
+
+def _check_page_urls(pages: tuple[Page, ...], problems: Problems) -> None:
+    for page in pages:
+        if page.id in urls.RESERVED:
+            problems.add(page.origin.rel, page.origin.line("id"), "id",
+                         f"页面标识“{page.id}”与网站自身的网址 /{page.id}/ 冲突，请换一个标识")
+
+
+def _check_cycles(site: Site, problems: Problems) -> None:
+    """A superseded_by chain must end; a cycle would make every document 'replaced'."""
+    reported: set[str] = set()
+    for start in site.policies:
+        chain, current = [], start
+        while isinstance(current, Policy) and current.superseded_by and current.id not in chain:
+            chain.append(current.id)
+            current = site.by_id.get(current.superseded_by)
+        if isinstance(current, Policy) and current.id in chain:
+            cycle = chain[chain.index(current.id):]
+            if not reported.intersection(cycle):
+                reported.update(cycle)
+                first = site.by_id[min(cycle)]
+                loop = " → ".join(cycle[cycle.index(first.id):] + cycle[: cycle.index(first.id)] + [first.id])
+                problems.add(first.origin.rel, first.origin.line("superseded_by"), "superseded_by",
+                             f"替代关系形成循环：{loop}")
+
+
+def _standing(policy: Policy, site: Site) -> Standing:
+    successor = site.by_id.get(policy.superseded_by)
+    amenders = tuple(site.by_id[a] for a in policy.amended_by if isinstance(site.by_id.get(a), Policy))
+    status, since = policy.status, policy.status_date
+    if status is Status.VALID and policy.expires and policy.expires < site.build_date:
+        status, since = Status.EXPIRED, policy.expires + timedelta(days=1)
+    return Standing(status, since, successor if isinstance(successor, Policy) else None, amenders)
+
+
+def _listings(site: Site) -> tuple[Listing, ...]:
+    listings = [Listing("policies", "全部文件", urls.POLICIES, site.policies)]
+    normative = tuple(p for p in site.policies if p.normative)
+    if normative:
+        listings.append(Listing("normative", "规范性文件", urls.NORMATIVE, normative))
+    for kind in site.config.kinds:
+        items = tuple(p for p in site.policies if p.kind == kind)
+        if items:
+            listings.append(Listing(f"kind/{kind.slug}", kind.name, urls.kind(kind.slug), items))
+    for year in sorted({p.published.year for p in site.policies}, reverse=True):
+        items = tuple(p for p in site.policies if p.published.year == year)
+        listings.append(Listing(f"year/{year}", f"{year}年", urls.year(year), items))
+    listings.append(Listing("interpretations", "政策解读", urls.INTERPRETATIONS, site.interpretations))
+    return tuple(listings)

@@ -1,0 +1,182 @@
+"""Presentation data computed in Python, so layouts only lay things out.
+
+Each function turns part of the site model into plain values a template prints:
+metadata rows, status banners, attachment labels, table cells, pagination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+
+from . import urls
+from .records import DataTable, Policy, Status
+from .site import Listing, Site, Standing
+
+FILE_TYPES = {
+    "pdf": "PDF", "doc": "Word", "docx": "Word", "wps": "WPS", "xls": "Excel", "xlsx": "Excel",
+    "et": "WPS 表格", "csv": "CSV", "txt": "文本", "ofd": "OFD", "zip": "压缩包", "rar": "压缩包",
+    "png": "PNG 图片", "jpg": "JPEG 图片", "jpeg": "JPEG 图片", "gif": "GIF 图片", "svg": "SVG 图片",
+    "mp3": "音频", "mp4": "视频",
+}
+
+
+def cn_date(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    note: str = ""  # e.g. the 文号 or the date shown beside the link
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    title: str
+    url: str
+    download: str  # the original file name
+    type: str
+    size: str
+
+
+def attachments(policy: Policy) -> list[AttachmentView]:
+    return [
+        AttachmentView(a.title, urls.content_file(a.rel), a.source.name,
+                       FILE_TYPES.get(a.extension, a.extension.upper() or "文件"), file_size(a.size))
+        for a in policy.attachments
+    ]
+
+
+def policy_link(policy: Policy) -> Link:
+    return Link(policy.title, urls.policy(policy.id), policy.doc_number or "")
+
+
+def metadata(policy: Policy, standing: Standing) -> list[tuple[str, str]]:
+    """The standard 政府信息公开 metadata block, in the order portals show it."""
+    rows = [
+        ("索引号", policy.index_number),
+        ("主题分类", policy.topic),
+        ("发文机关", policy.agency),
+        ("成文日期", cn_date(policy.written)),
+        ("标题", policy.title),
+        ("发文字号", policy.doc_number or "无"),
+        ("发布日期", cn_date(policy.published)),
+        ("文种", policy.kind.name),
+        ("规范性文件", "是" if policy.normative else "否"),
+        ("有效性", standing.status.value),
+    ]
+    if policy.expires:
+        rows.append(("有效期至", cn_date(policy.expires)))
+    if standing.since and not standing.in_force:
+        rows.append(({Status.AMENDED: "修订日期", Status.REPEALED: "废止日期"}.get(standing.status, "失效日期"),
+                     cn_date(standing.since)))
+    if policy.catalog:
+        rows.append(("目录分类", policy.catalog))
+    return rows
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What a reader must see first on a document that is no longer (fully) in force."""
+
+    status: str
+    sentence: str  # e.g. "本文件已于2021年3月1日废止。"
+    links_intro: str  # e.g. "现行文件："
+    links: tuple[Link, ...]
+
+
+def banner(policy: Policy, standing: Standing) -> Banner | None:
+    if standing.in_force:
+        return None
+    since = f"于{cn_date(standing.since)}" if standing.since else ""
+    if standing.status is Status.AMENDED:
+        return Banner(standing.status.value, f"本文件已{since}修订，部分内容已不再适用。", "修订文件：",
+                      tuple(policy_link(p) for p in standing.amenders))
+    verb = "废止" if standing.status is Status.REPEALED else "失效"
+    if standing.status is Status.EXPIRED and policy.expires and policy.status is Status.VALID:
+        sentence = f"本文件有效期至{cn_date(policy.expires)}，已{since}失效。"
+    else:
+        sentence = f"本文件已{since}{verb}，不再执行。"
+    successor = (policy_link(standing.successor),) if standing.successor else ()
+    return Banner(standing.status.value, sentence, "替代文件：", successor)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    header: str = ""  # "", "row" or "rowgroup": a th with that scope
+    rowspan: int = 1
+
+
+def table_groups(table: DataTable) -> list[list[list[Cell]]]:
+    """Row groups (tbody) of row cells. Equal values in consecutive rows of a group
+    column merge into one header cell spanning them, as in the printed table."""
+    grouping = sum(1 for c in table.columns if c.group)
+    rows = table.rows
+    spans = [_spans(rows, col) if col < grouping else [1] * len(rows) for col in range(len(table.columns))]
+    groups: list[list[list[Cell]]] = []
+    for index, row in enumerate(rows):
+        if not groups or (grouping and spans[0][index]):
+            groups.append([])
+        cells = []
+        for col, text in enumerate(row):
+            if col < grouping:
+                if spans[col][index]:
+                    cells.append(Cell(text, "rowgroup" if col == 0 else "row", spans[col][index]))
+            else:
+                cells.append(Cell(text, "row" if grouping == 0 and col == 0 else ""))
+        groups[-1].append(cells)
+    return groups
+
+
+def _spans(rows, col: int) -> list[int]:
+    """For each row, how many rows its cell spans (0 when merged into the cell above).
+    A cell merges only when every column to its left merges too."""
+    spans = [0] * len(rows)
+    start = 0
+    for index in range(1, len(rows) + 1):
+        if index == len(rows) or rows[index][: col + 1] != rows[start][: col + 1]:
+            spans[start] = index - start
+            start = index
+    return spans
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    urls: tuple[str, ...]
+
+    @property
+    def previous(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+    def pages(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.urls, start=1))
+
+
+def paginate(listing: Listing, size: int) -> list[tuple[Pager, tuple]]:
+    count = max(1, ceil(len(listing.items) / size))
+    page_urls = tuple(urls.paginated(listing.url, n) for n in range(1, count + 1))
+    return [(Pager(n, count, page_urls), listing.items[(n - 1) * size: n * size]) for n in range(1, count + 1)]
+
+
+def standing_note(site: Site, item) -> str:
+    """A short status mark for list entries; empty for documents in force."""
+    standing = site.standing.get(item.id) if isinstance(item, Policy) else None
+    return "" if standing is None or standing.in_force else standing.status.value
