@@ -116,6 +116,7 @@ def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[st
 
 def build_site(project: Path, build_date: date) -> Build:
     """Run every stage, collecting all problems. Nothing is written here."""
+    project = project.resolve()
     problems = Problems()
     try:
         config = load_config(project, problems)

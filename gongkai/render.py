@@ -31,6 +31,9 @@ class Outputs:
     pages: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output path -> sources read
+    # output path -> page type ("policy", "policy-not-in-force", "listing-later-page", ...),
+    # so checks can visit one page of every type without keeping their own list.
+    page_types: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.pages) + len(self.copies)
@@ -63,14 +66,14 @@ class SiteRenderer:
             self._page(page)
         for listing in self.site.listings:
             self._listing(listing)
-        self._emit(urls.NOT_FOUND, "404.html", self._context(None, "页面未找到", "页面未找到"), ())
+        self._emit(urls.NOT_FOUND, "404.html", self._context(None, "页面未找到", "页面未找到"), (), "not-found")
         self._machine_files()
         self._assets()
         return self.outputs
 
     # -- writing helpers ---------------------------------------------------------------
 
-    def _emit(self, url: str, template: str, context: dict, sources: tuple[str, ...]) -> None:
+    def _emit(self, url: str, template: str, context: dict, sources: tuple[str, ...], page_type: str = "") -> None:
         path = urls.output_path(url)
         if path in self.outputs.pages or path in self.outputs.copies:
             self.problems.add(sources[0] if sources else "site_config.yaml", 1, "id", f"网址 {url} 重复：两个内容生成了同一个页面")
@@ -82,6 +85,7 @@ class SiteRenderer:
             return
         self.outputs.pages[path] = text.encode("utf-8")
         self.outputs.sources[path] = sources
+        self.outputs.page_types[path] = page_type or template.rsplit(".", 1)[0]
 
     def _layout_error(self, err: TemplateError, template: str) -> None:
         name = getattr(err, "filename", None) or str(self.layouts_dir / template)
@@ -178,7 +182,8 @@ class SiteRenderer:
         )
         related = tuple(r.origin.rel for r in (*interpretations, *replaces, *amends))
         successors = tuple(p.origin.rel for p in (standing.successor, *standing.amenders) if p)
-        self._emit(here, "policy.html", context, (policy.origin.rel, *related, *successors))
+        self._emit(here, "policy.html", context, (policy.origin.rel, *related, *successors),
+                   "policy" if standing.in_force else "policy-not-in-force")
 
     def _policy_jsonld(self, policy: Policy, standing) -> dict:
         force = {"有效": "InForce", "已修订": "PartiallyInForce"}.get(standing.status.value, "NotInForce")
@@ -214,7 +219,7 @@ class SiteRenderer:
         here = urls.page(page.id)
         sitemap = self._sitemap_sections() if page.template == "sitemap" else []
         context = self._context(here, page.title, page.title, page=page, body=self._body(page, here), sitemap=sitemap)
-        self._emit(here, "page.html", context, (page.origin.rel,))
+        self._emit(here, "page.html", context, (page.origin.rel,), f"page-{page.template}")
 
     def _sitemap_sections(self) -> list[tuple[views.Link, list[views.Link]]]:
         listing = self.site.listing
@@ -240,7 +245,8 @@ class SiteRenderer:
             filters = [views.Link(x.title, x.url) for x in self.site.listings if is_policies and x.key != "interpretations"]
             context = self._context(here, title, listing.title if is_policies else "政策解读", crumbs=crumbs,
                                     listing=listing, entries=entries, pager=pager, filters=filters)
-            self._emit(here, "listing.html", context, tuple(i.origin.rel for i in items))
+            self._emit(here, "listing.html", context, tuple(i.origin.rel for i in items),
+                       "listing" if pager.number == 1 else "listing-later-page")
 
     # -- machine-readable files ------------------------------------------------------------
 
