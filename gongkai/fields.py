@@ -164,7 +164,8 @@ class Fields:
                 line = self.doc.line(prefix.rstrip("."), self.line(key))
                 self.problems.add(self.rel, line, self.name(key), f"第 {index + 1} 项应为映射（字段: 值），实际为{type_name(item)}")
                 continue
-            items.append(Fields(self.doc, self.rel, self.problems, labels, item, prefix, self.line(key)))
+            line = self.doc.line(prefix.rstrip("."), self.line(key))
+            items.append(Fields(self.doc, self.rel, self.problems, labels, item, prefix, line))
         return items
 
     def mapping(self, key: str, labels: dict[str, str]) -> Fields:

@@ -30,6 +30,7 @@ from .records import DataTable, Record
 from .sanitize import sanitize, unsafe_scheme
 from .schema import content_file
 
+_EMPTY_LINK = re.compile(r"(?<!!)\[\s*\]\(|<a\b[^>]*>\s*</a>")
 TABLE_LINE = re.compile(r"^\s*\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -53,15 +54,16 @@ class _Job:
     files: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)  # table id -> trusted HTML
 
-    def locate(self, *needles: str) -> int:
-        """The source line of the first body line holding a needle (Markdown keeps no
-        positions, so errors are traced back by the text they are about)."""
+    def locate(self, *needles: str | re.Pattern) -> int:
+        """The source line of the first body line holding a needle (text or pattern).
+        Markdown keeps no positions, so errors are traced back by what they are about."""
         for needle in needles:
-            needle = needle.strip()
-            if not needle:
-                continue
+            if isinstance(needle, str):
+                needle = needle.strip()
+                if not needle:
+                    continue
             for index, text in enumerate(self.lines):
-                if needle in text:
+                if needle.search(text) if isinstance(needle, re.Pattern) else needle in text:
                     return self.record.origin.body_line + index
         return self.record.origin.body_line
 
@@ -186,9 +188,9 @@ class _GovExtension(Extension):
         self.renderer = renderer
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API name
-        # Before whitespace normalisation (30) and raw-HTML stashing (20), so line
-        # numbers still match the source.
-        md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 35)
+        # After whitespace normalisation (30), which would strip the stash markers,
+        # and before raw-HTML stashing (20), so line numbers still match the source.
+        md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 25)
         # After inline patterns (20) made the <a> and <img> elements, before toc (5).
         md.treeprocessors.register(_LinkTreeprocessor(md, self.renderer), "gov_links", 10)
 
@@ -262,4 +264,4 @@ def lint(soup: BeautifulSoup, job: _Job) -> None:
     for anchor in soup.find_all("a"):
         label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()
         if not label:
-            job.error(job.locate(f"]({anchor.get('href', '')}", "[]("), "链接没有文字：读屏用户无法知道它指向哪里")
+            job.error(job.locate(_EMPTY_LINK, f"]({anchor.get('href', '')}", "<a "), "链接没有文字：读屏用户无法知道它指向哪里")

@@ -74,11 +74,11 @@ def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable]
     validation) to its file, so a reference to a broken file is not also 'missing'."""
     policies = newest_first(r for r in records if isinstance(r, Policy))
     interpretations = newest_first(r for r in records if isinstance(r, Interpretation))
-    pages = tuple(sorted((r for r in records if isinstance(r, Page)), key=lambda p: (p.nav is None, p.nav or 0, p.id)))
+    pages = tuple(sorted((r for r in records if isinstance(r, Page) and _page_url_free(r, problems)),
+                         key=lambda p: (p.nav is None, p.nav or 0, p.id)))
     site = Site(config, build_date, policies, interpretations, pages, tables)
     site.by_id = {r.id: r for r in records}
     site.by_source = {r.origin.rel: r.id for r in records}
-    _check_page_urls(pages, problems)
     refs = _References(site, known_ids, problems)
     for policy in policies:
         refs.policy(policy, "superseded_by", [policy.superseded_by] if policy.superseded_by else [])
@@ -130,11 +130,13 @@ def _suggest(doc_id: str, known_ids) -> str:
     return f"；是否想写“{close[0]}”？" if close else ""
 
 
-def _check_page_urls(pages: tuple[Page, ...], problems: Problems) -> None:
-    for page in pages:
-        if page.id in urls.RESERVED:
-            problems.add(page.origin.rel, page.origin.line("id"), "id",
-                         f"页面标识“{page.id}”与网站自身的网址 /{page.id}/ 冲突，请换一个标识")
+def _page_url_free(page: Page, problems: Problems) -> bool:
+    """Plain pages live at /<id>/, beside the site's own sections."""
+    if page.id in urls.RESERVED:
+        problems.add(page.origin.rel, page.origin.line("id"), "id",
+                     f"页面标识“{page.id}”与网站自身的网址 /{page.id}/ 冲突，请换一个标识")
+        return False
+    return True
 
 
 def _check_cycles(site: Site, problems: Problems) -> None:

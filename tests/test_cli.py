@@ -1,0 +1,88 @@
+"""The command line: help, output safety, scaffolding, the build date, serve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest import BUILD_PY, policy, tree_digest
+
+
+def test_help_documents_every_command(empty):
+    result = empty.cli("--help")
+    assert result.returncode == 0
+    for word in ("check", "new", "serve", "--build-date", "--output", "SOURCE_DATE_EPOCH"):
+        assert word in result.stdout
+
+
+@pytest.mark.parametrize("target", [".", "content", "layouts", "content/x", ".."])
+def test_refuses_to_write_over_sources(empty, target):
+    before = tree_digest(empty.root)
+    result = empty.cli("--output", str(empty.root / target))
+    assert result.returncode == 2
+    assert "拒绝" in result.stderr and "Traceback" not in result.stderr
+    assert tree_digest(empty.root) == before
+
+
+def test_output_outside_the_project_needs_force(empty, tmp_path):
+    empty.write("policies/a.md", policy())
+    elsewhere = tmp_path / "elsewhere"
+    assert empty.build("--output", str(elsewhere)).returncode == 2
+    assert not elsewhere.exists()
+    assert empty.build("--output", str(elsewhere), "--force").returncode == 0
+    assert (elsewhere / "policies/a/index.html").is_file()
+
+
+def test_new_scaffolds_a_file_that_must_be_filled_in(empty):
+    result = empty.cli("new", "policy", "lzf-2026-1", "--build-date", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    text = (empty.root / "content/policies/lzf-2026-1.md").read_text(encoding="utf-8")
+    assert "published: 2026-11-25" in text
+    check = empty.cli("check")
+    assert check.returncode == 1
+    assert "content/policies/lzf-2026-1.md:2: 字段 title：缺少必填字段 title（标题）" in check.stderr
+    again = empty.cli("new", "policy", "lzf-2026-1")
+    assert again.returncode == 1 and "已存在" in again.stderr
+    assert empty.cli("new", "page", "关于").returncode == 1
+
+
+@pytest.mark.parametrize("kind", ["interpretation", "page"])
+def test_new_other_types(empty, kind):
+    assert empty.cli("new", kind, f"new-{kind}").returncode == 0
+    folder = {"interpretation": "interpretations", "page": "pages"}[kind]
+    assert (empty.root / f"content/{folder}/new-{kind}.md").is_file()
+
+
+def test_source_date_epoch_sets_the_build_date(example):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1685577600"}  # 2023-06-01
+    assert example.cli(env=env).returncode == 0
+    assert "已失效" not in example.html("/policies/lzbf-2021-27/").split("<main", 1)[1].split("</dl>")[0]
+    env["SOURCE_DATE_EPOCH"] = "1735689600"  # 2025-01-01
+    assert example.cli(env=env).returncode == 0
+    assert "已失效" in example.html("/policies/lzbf-2021-27/")
+
+
+def test_serve_builds_and_serves_on_localhost(empty):
+    empty.write("policies/a.md", policy("预览文件"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, str(BUILD_PY), "serve", "--port", str(port), "--root", str(empty.root)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, body = time.monotonic() + 30, ""
+        while time.monotonic() < deadline and "预览文件" not in body:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/a/", timeout=2) as response:
+                    body = response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.2)
+        assert "预览文件" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,125 @@
+"""Content mistakes: every one reported together, with file, line and field; exit 1;
+output/ untouched; no traceback."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import policy, tree_digest
+
+
+@pytest.fixture
+def broken(empty):
+    """A site with one of each mistake an editor can make."""
+    p = empty
+    p.write("policies/good.md", policy("正常文件", n=1))
+    p.write("policies/missing-title.md", policy(n=2).replace("title: 测试文件\n", ""))
+    p.write("policies/wrong-type.md", policy(n=3, extra="normative: 是的"))
+    p.write("policies/bad-date.md", policy(n=4).replace("published: 2024-01-02", "published: 2019-02-30"))
+    p.write("policies/yaml-error.md", "---\ntitle: 文件\nagency: [聊城市\n---\n正文\n")
+    p.write("policies/typo.md", policy(n=5, extra="pubished: 2024-01-02"))
+    p.write("policies/dup-a.md", policy(n=6, extra="id: same-id"))
+    p.write("policies/dup-b.md", policy(n=7, extra="id: same-id"))
+    p.write("policies/missing-ref.md", policy(n=8, extra="status: 已废止\nstatus_date: 2024-02-01\nsuperseded_by: no-such-doc"))
+    p.write("policies/cycle-a.md", policy(n=9, extra="status: 已废止\nstatus_date: 2024-02-01\nsuperseded_by: cycle-b"))
+    p.write("policies/cycle-b.md", policy(n=10, extra="status: 已废止\nstatus_date: 2024-02-01\nsuperseded_by: cycle-a"))
+    p.write("policies/no-attachment.md", policy(n=11, extra="attachments:\n  - title: 附件一\n    file: files/missing.pdf"))
+    p.write("policies/bad-kind.md", policy(n=12).replace("kind: 通知", "kind: 通告书"))
+    p.write("interpretations/jd.md", """
+        ---
+        title: 解读
+        interprets: [good, nowhere]
+        published: 2024-01-03
+        agency: 聊城市人民政府办公室
+        form: 文字
+        ---
+
+        见[原文](doc:missing-target)。
+    """)
+    p.write("pages/policies.md", "---\ntitle: 冲突的页面\n---\n\n正文\n")
+    (p.root / "content/policies/gbk.md").write_bytes(policy(n=13).encode("gbk"))
+    return p
+
+
+EXPECTED = [
+    ("content/policies/missing-title.md:1", "title", "缺少必填字段 title（标题）"),
+    ("content/policies/wrong-type.md:10", "normative", "应为 true 或 false"),
+    ("content/policies/bad-date.md:7", "published", "日期无效：“2019-02-30”"),
+    ("content/policies/yaml-error.md:3", "", "YAML 语法错误（第 13 列"),
+    ("content/policies/typo.md:10", "pubished", "是否想写 published（发布日期）"),
+    ("content/policies/dup-b.md:10", "id", "标识“same-id”与 content/policies/dup-a.md 重复"),
+    ("content/policies/missing-ref.md:12", "superseded_by", "找不到标识为“no-such-doc”的文件"),
+    ("content/policies/cycle-a.md:12", "superseded_by", "替代关系形成循环：cycle-a → cycle-b → cycle-a"),
+    ("content/policies/no-attachment.md:12", "attachments.0.file", "附件文件不存在：content/files/missing.pdf"),
+    ("content/policies/bad-kind.md:9", "kind", "取值“通告书”不在允许范围内"),
+    ("content/policies/gbk.md:2", "", "文件不是 UTF-8 编码"),
+    ("content/interpretations/jd.md:3", "interprets", "找不到标识为“nowhere”的文件"),
+    ("content/interpretations/jd.md:9", "", "链接目标不存在：找不到标识为“missing-target”的文件"),
+    ("content/pages/policies.md:2", "id", "与网站自身的网址 /policies/ 冲突"),
+]
+
+
+def test_every_mistake_is_reported_at_once_and_output_is_kept(broken):
+    broken.write("policies/fine.md", policy("能生成的文件", n=20))
+    good_site = broken.root / "content"
+    # A first, good build to have an output/ worth keeping.
+    saved = {p: p.read_bytes() for p in good_site.rglob("*.md") if p.name not in ("good.md", "fine.md")}
+    for path in saved:
+        path.unlink()
+    (broken.root / "content/pages/policies.md").unlink(missing_ok=True)
+    assert broken.build().returncode == 0
+    before = tree_digest(broken.output)
+    for path, data in saved.items():
+        path.write_bytes(data)
+
+    result = broken.build()
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    report = result.stderr
+    for where, field, message in EXPECTED:
+        line = next((ln for ln in report.splitlines() if ln.strip().startswith(where + ":") and message in ln), None)
+        assert line, f"expected {where} … {message} in:\n{report}"
+        if field:
+            assert f"字段 {field}：" in line, line
+    assert f"发现 {report.count(chr(10) + '  content/')} 个内容错误" in report
+    assert tree_digest(broken.output) == before
+    assert not [p for p in broken.root.iterdir() if p.name.startswith(".output")], "staging directory left behind"
+
+
+def test_check_reports_the_same_and_writes_nothing(broken):
+    before = tree_digest(broken.root)
+    result = broken.cli("check")
+    assert result.returncode == 1
+    assert "找不到标识为“no-such-doc”的文件" in result.stderr
+    assert tree_digest(broken.root) == before
+
+
+def test_status_needs_its_date_and_successor_only_when_repealed(empty):
+    empty.write("policies/a.md", policy(n=1, extra="status: 已废止"))
+    empty.write("policies/b.md", policy(n=2, extra="superseded_by: a"))
+    report = empty.build().stderr
+    assert "content/policies/a.md:10: 字段 status：有效性为“已废止”时须同时填写 status_date" in report
+    assert "content/policies/b.md:10: 字段 superseded_by：只有已废止或已失效的文件才能填写替代文件" in report
+
+
+def test_broken_site_config_is_reported_with_its_line(empty):
+    config = empty.root / "site_config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size: 10", "page_size: 十"), encoding="utf-8")
+    result = empty.build()
+    assert result.returncode == 1
+    assert "site_config.yaml:" in result.stderr and "page_size" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_file_without_front_matter(empty):
+    empty.write("policies/plain.md", "# 只有正文\n")
+    result = empty.build()
+    assert "content/policies/plain.md:1: 文件应以一行 --- 开头" in result.stderr
+
+
+def test_non_ascii_file_name_needs_an_id(empty):
+    empty.write("policies/聊政发2024.md", policy())
+    assert "文件名“聊政发2024”不能直接作网址" in empty.build().stderr
+    empty.write("policies/聊政发2024.md", policy(extra="id: lzf-2024-1"))
+    assert empty.build().returncode == 0
+    assert (empty.output / "policies/lzf-2024-1/index.html").is_file()

@@ -1,0 +1,105 @@
+"""Markdown bodies: internal links, the HTML allowlist and the accessibility lint."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from conftest import policy
+
+
+def body_policy(body: str, n: int = 2) -> str:
+    return policy(n=n).replace("正文测试文件。", body)
+
+
+def test_internal_links_by_id_and_by_path_resolve_to_urls(empty):
+    empty.write("policies/target.md", policy("目标文件", n=1))
+    empty.write("policies/sub/linker.md", body_policy(
+        "见[目标](doc:target)、[同一目标](../target.md#第一条)和[附件](../../files/a.txt)，以及[外部](https://www.gov.cn/)。"))
+    empty.write("files/a.txt", "附件内容")
+    result = empty.build()
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup(empty.html("/policies/linker/"), "html.parser")
+    hrefs = [a["href"] for a in page.select(".document-body a")]
+    assert hrefs == ["../target/", "../target/#第一条", "../../files/a.txt", "https://www.gov.cn/"]
+    assert (empty.output / "files/a.txt").read_text(encoding="utf-8") == "附件内容"
+
+
+def test_chinese_headings_get_ids(empty):
+    empty.write("policies/headings.md", body_policy("## 第一章 总则\n\n正文\n\n### 第一条\n\n正文"))
+    assert empty.build().returncode == 0
+    page = BeautifulSoup(empty.html("/policies/headings/"), "html.parser")
+    assert [h.get("id") for h in page.select(".document-body h2, .document-body h3")] == ["第一章-总则", "第一条"]
+
+
+def test_tables_footnotes_and_attribute_lists(empty):
+    empty.write("policies/rich.md", body_policy(
+        "| 事项 | 时限 |\n| --- | --- |\n| 答复 | 20个工作日 |\n\n依据条例[^1]。\n\n[^1]: 《中华人民共和国政府信息公开条例》。\n\n"
+        "重要段落\n{: .note lang=en }"))
+    assert empty.build().returncode == 0
+    body = BeautifulSoup(empty.html("/policies/rich/"), "html.parser").select_one(".document-body")
+    assert body.select("table thead th")
+    assert body.select_one(".footnote li").get_text().strip().startswith("《中华人民共和国政府信息公开条例》")
+    assert body.find("p", class_="note")["lang"] == "en"
+
+
+def test_unsafe_html_is_an_error_naming_the_line(empty):
+    empty.write("policies/unsafe.md", body_policy(
+        "第一段\n\n<script>alert(1)</script>\n\n[点我](javascript:alert(1))\n\n"
+        "<iframe src=\"https://evil.example/\"></iframe>\n\n<p style=\"color:red\">红字</p>\n\n段落\n{: onclick=\"alert(1)\" }"))
+    result = empty.build()
+    assert result.returncode == 1
+    report = result.stderr
+    for line, text in [(15, "<script>"), (17, "javascript:"), (19, "<iframe>"), (21, "style 属性"), (24, "onclick 属性")]:
+        assert any(ln.strip().startswith(f"content/policies/unsafe.md:{line}:") and text in ln for ln in report.splitlines()), (line, text, report)
+
+
+def test_allowed_raw_html_passes(empty):
+    empty.write("policies/raw.md", body_policy("<abbr title=\"政府信息公开\">政务公开</abbr>，详见<sup>注</sup>。"))
+    assert empty.build().returncode == 0
+    assert '<abbr title="政府信息公开">' in empty.html("/policies/raw/")
+
+
+def test_accessibility_lint_points_at_the_source_line(empty):
+    (empty.root / "content/files").mkdir(parents=True)
+    (empty.root / "content/files/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    empty.write("policies/lint.md", body_policy(
+        "## 一、总则\n\n#### 跳级的标题\n\n![](../files/chart.png)\n\n[](doc:lint)\n\n"
+        "<table><tr><td>无表头</td></tr></table>\n\n# 第二个一级标题"))
+    report = empty.build().stderr
+    expected = [
+        (15, "标题层级跳跃：从 2 级直接到 4 级"),
+        (17, "图片缺少替代文本"),
+        (19, "链接没有文字"),
+        (21, "表格缺少表头行"),
+        (23, "正文不能使用一级标题"),
+    ]
+    for line, text in expected:
+        assert f"content/policies/lint.md:{line}: {text}" in report, (line, text, report)
+
+
+def test_images_must_be_local_and_inside_content(empty):
+    empty.write("policies/images.md", body_policy(
+        "![外部图片](https://cdn.example.com/a.png)\n\n![越界](../../../site_config.yaml)\n\n![不存在](missing.png)"))
+    report = empty.build().stderr
+    assert "images.md:13: 图片“https://cdn.example.com/a.png”来自其他网站" in report
+    assert "images.md:15: 图片“../../../site_config.yaml”指向 content/ 目录以外" in report
+    assert "images.md:17: 文件不存在：content/policies/missing.png" in report
+
+
+def test_links_cannot_leave_the_content_tree(empty):
+    empty.write("policies/escape.md", body_policy("[配置](../../site_config.yaml) [绝对](/etc/passwd)"))
+    report = empty.build().stderr
+    assert "escape.md:13: 链接“../../site_config.yaml”指向 content/ 目录以外" in report
+    assert "escape.md:13: 站内链接“/etc/passwd”请写成 doc:标识" in report
+
+
+def test_data_table_reference_must_exist(empty):
+    empty.write("policies/table.md", body_policy("[[table:no-such-table]]"))
+    assert "table.md:13: 数据表不存在：content/data/no-such-table.yaml" in empty.build().stderr
+
+
+def test_data_table_errors_are_reported_with_lines(empty):
+    empty.write("data/tasks.yaml", "title: 表\ncolumns:\n  - {key: a, label: 甲}\n  - {key: b, label: 乙}\nrows:\n  - {a: 1}\n")
+    empty.write("policies/table.md", body_policy("[[table:tasks]]"))
+    report = empty.build().stderr
+    assert "content/data/tasks.yaml:6: 字段 rows.0.b：缺少必填字段 b（乙）" in report
+    assert "数据表不存在" not in report
