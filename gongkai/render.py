@@ -177,8 +177,8 @@ class SiteRenderer:
             metadata=views.metadata(policy, standing), banner=views.banner(policy, standing),
             attachments=views.attachments(policy),
             interpretations=[(views.Link(i.title, urls.interpretation(i.id), i.form), i.published) for i in interpretations],
-            replaces=[(views.policy_link(p), self.site.standing[p.id]) for p in replaces],
-            amends=[(views.policy_link(p), self.site.standing[p.id]) for p in amends],
+            replaces=[(views.policy_link(p), views.ended(self.site.standing[p.id])) for p in replaces],
+            amends=[views.policy_link(p) for p in amends],
         )
         related = tuple(r.origin.rel for r in (*interpretations, *replaces, *amends))
         successors = tuple(p.origin.rel for p in (standing.successor, *standing.amenders) if p)
@@ -221,14 +221,14 @@ class SiteRenderer:
         context = self._context(here, page.title, page.title, page=page, body=self._body(page, here), sitemap=sitemap)
         self._emit(here, "page.html", context, (page.origin.rel,), f"page-{page.template}")
 
-    def _sitemap_sections(self) -> list[tuple[views.Link, list[views.Link]]]:
-        listing = self.site.listing
+    def _sitemap_sections(self) -> list[tuple[str, str | None, list[views.Link]]]:
+        """(section title, its URL or None, links below it) for the site map page."""
         return [
-            (views.Link("首页", urls.HOME), []),
-            (views.Link("政策文件", urls.POLICIES),
+            ("首页", urls.HOME, []),
+            ("政策文件", urls.POLICIES,
              [views.Link(x.title, x.url) for x in self.site.listings if x.key.startswith(("normative", "kind/", "year/"))]),
-            (views.Link("政策解读", listing("interpretations").url), []),
-            (views.Link("栏目页面", urls.HOME), [views.Link(p.title, urls.page(p.id)) for p in self.site.pages]),
+            ("政策解读", urls.INTERPRETATIONS, []),
+            ("栏目页面", None, [views.Link(p.title, urls.page(p.id)) for p in self.site.pages]),
         ]
 
     def _listing(self, listing) -> None:

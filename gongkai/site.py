@@ -3,6 +3,7 @@ a URL, every cross reference is resolved, back links and list pages exist."""
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,7 +39,7 @@ class Listing:
 
 @dataclass
 class Site:
-    config: object
+    config: SiteConfig
     build_date: date
     policies: tuple[Policy, ...]  # newest first
     interpretations: tuple[Interpretation, ...]  # newest first
@@ -124,8 +125,6 @@ class _References:
 
 
 def _suggest(doc_id: str, known_ids) -> str:
-    import difflib
-
     close = difflib.get_close_matches(doc_id, list(known_ids), n=1, cutoff=0.6)
     return f"；是否想写“{close[0]}”？" if close else ""
 

@@ -112,6 +112,12 @@ def banner(policy: Policy, standing: Standing) -> Banner | None:
     return Banner(standing.status.value, sentence, "替代文件：", successor)
 
 
+def ended(standing: Standing) -> str:
+    """How a predecessor ended, for the successor's "本文件替代……" line."""
+    verb = {Status.REPEALED: "废止", Status.EXPIRED: "失效", Status.AMENDED: "修订"}.get(standing.status, "")
+    return f"已于{cn_date(standing.since)}{verb}" if standing.since else f"已{verb}"
+
+
 @dataclass(frozen=True)
 class Cell:
     text: str

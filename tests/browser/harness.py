@@ -103,10 +103,12 @@ def require_tools(*needs: str) -> None:
 
 @dataclass
 class BuiltSite:
-    """A built portal: its output folder and every output path's page type."""
+    """A built portal: its output folder, every output path's page type, and the path
+    the site lives under in production (from base_url, e.g. "/xxgk")."""
 
     root: Path
     page_types: dict[str, str] = field(default_factory=dict)
+    base_path: str = ""
 
     @property
     def html_paths(self) -> list[str]:
@@ -124,13 +126,14 @@ def html_page_types(page_types: dict[str, str]) -> list[str]:
     return sorted({kind for path, kind in page_types.items() if path.endswith(".html")})
 
 
-def read_page_types(project: Path) -> dict[str, str]:
-    """The page types of project, from the build itself (nothing is written)."""
+def read_build(project: Path) -> tuple[dict[str, str], str]:
+    """The page types of project and its base path, from the build itself (nothing is written)."""
     from gongkai.build import build_site
 
     build = build_site(project, BUILD_DATE)
     assert not build.problems, f"the build of {project} has problems:\n{build.problems.report()}"
-    return dict(build.outputs.page_types)
+    base_path = urlsplit(build.site.config.site.base_url).path.rstrip("/")
+    return dict(build.outputs.page_types), base_path
 
 
 def build_with_cli(project: Path, output: Path) -> BuiltSite:
@@ -140,7 +143,8 @@ def build_with_cli(project: Path, output: Path) -> BuiltSite:
         command += ["--root", str(project)]
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"build.py exited {result.returncode}:\n{result.stdout}{result.stderr}"
-    return BuiltSite(output, read_page_types(project))
+    page_types, base_path = read_build(project)
+    return BuiltSite(output, page_types, base_path)
 
 
 def url_path(output_path: str) -> str:
@@ -158,12 +162,20 @@ def page_label(url: str) -> str:
 
 
 class StrictHandler(SimpleHTTPRequestHandler):
-    """Static files with a Content-Security-Policy header, the site's 404 page for
-    missing paths, and no logging."""
+    """Static files under a base path (as in production), with a Content-Security-Policy
+    header, the site's 404 page for every missing path, and no logging."""
+
+    base_path = ""
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CSP)
         super().end_headers()
+
+    def translate_path(self, path: str) -> str:
+        prefix = self.base_path + "/"
+        if not path.startswith(prefix):
+            return str(Path(self.directory) / ".outside-the-base-path")  # never exists: a 404
+        return super().translate_path(path[len(self.base_path):])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         not_found = Path(self.directory) / "404.html"
@@ -190,13 +202,15 @@ class QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve root on 127.0.0.1 (a free port) in a thread; yields the base URL."""
-    server = QuietServer(("127.0.0.1", 0), functools.partial(StrictHandler, directory=str(root)))
+def serve(site: BuiltSite) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) in a thread, under its base path;
+    yields the site's base URL, e.g. http://127.0.0.1:PORT/xxgk (no trailing slash)."""
+    handler = type("Handler", (StrictHandler,), {"base_path": site.base_path})
+    server = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site.root)))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{site.base_path}"
     finally:
         server.shutdown()
         server.server_close()
