@@ -123,3 +123,18 @@ def test_non_ascii_file_name_needs_an_id(empty):
     empty.write("policies/聊政发2024.md", policy(extra="id: lzf-2024-1"))
     assert empty.build().returncode == 0
     assert (empty.output / "policies/lzf-2024-1/index.html").is_file()
+
+
+def test_no_content_path_reaches_outside_the_project(empty, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密", encoding="utf-8")
+    empty.write("policies/a.md", policy(n=1, extra="attachments:\n  - title: 越界\n    file: ../../secret.txt"))
+    (empty.root / "content/files").mkdir(parents=True)
+    (empty.root / "content/files/link.txt").symlink_to(secret)
+    empty.write("policies/b.md", policy(n=2, extra="attachments:\n  - title: 链接\n    file: files/link.txt"))
+    result = empty.build()
+    assert result.returncode == 1
+    assert "content/policies/a.md:12: 字段 attachments.0.file：附件路径“../../secret.txt”应是 content/ 目录内的相对路径" in result.stderr
+    assert "content/files/link.txt: 符号链接指向 content/ 目录以外" in result.stderr
+    assert "content/policies/b.md:12: 字段 attachments.0.file：附件路径“files/link.txt”" in result.stderr
+    assert not empty.output.exists()
