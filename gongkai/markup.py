@@ -234,9 +234,9 @@ class _LinkTreeprocessor(Treeprocessor):
 
 
 def _set(element, attr: str, value: str | None) -> None:
-    if value is None:
-        del element.attrib[attr]
-    else:
+    # An unresolved target stays as written: the build fails anyway, and the lint
+    # can still find the element's source line by it.
+    if value is not None:
         element.set(attr, value)
 
 

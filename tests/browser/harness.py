@@ -225,7 +225,7 @@ CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
-    + (event.sourceFile ? ` (${event.sourceFile.split("/").pop()}:${event.lineNumber})` : "")
+    + (event.sourceFile ? ` at line ${event.lineNumber} of ${new URL(event.sourceFile, location.href).pathname}` : "")
     + (event.sample ? `: ${event.sample}` : ""));
 });
 """
@@ -263,3 +263,9 @@ class Tab:
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+
+
+def fail_if_any(failures: list[str], what: str) -> None:
+    """Fail the test listing every failure, one per line (no assert rewriting noise)."""
+    if failures:
+        pytest.fail(f"{len(failures)} {what}:\n" + "\n".join(failures), pytrace=False)
