@@ -178,3 +178,14 @@ def test_check_writes_nothing(example):
     assert "检查通过" in result.stdout
     assert tree_digest(example.root) == before
     assert not example.output.exists()
+
+
+def test_every_page_links_the_accessibility_statement_from_its_footer(built):
+    statement = soup(built, "/accessibility/")
+    assert "WCAG 2.1" in statement.get_text() and "GB/T 37668-2019" in statement.get_text()
+    assert statement.select_one(".updated time")["datetime"] == "2026-11-25"
+    for path in built.output.rglob("*.html"):
+        footer = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("footer")
+        links = {a.get_text(strip=True): a["href"] for a in footer.find_all("a")}
+        assert "无障碍声明" in links, path
+        assert links["无障碍声明"].rstrip("/").endswith("accessibility"), (path, links["无障碍声明"])
