@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 import xml.etree.ElementTree as ET
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
