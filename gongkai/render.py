@@ -22,6 +22,7 @@ from .site import Site
 from .source import relpath
 
 ASSETS_DIR = "assets"
+EVERYTHING = ("*",)  # a page that lists or counts across the whole site
 
 
 @dataclass
@@ -30,7 +31,9 @@ class Outputs:
 
     pages: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes
     copies: dict[str, Path] = field(default_factory=dict)  # output path -> source file
-    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # output path -> sources read
+    # output path -> the content files it read, beyond what every page reads (config,
+    # layouts, the page titles in the footer); ("*",) when it summarises the whole site.
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # output path -> page type ("policy", "policy-not-in-force", "listing-later-page", ...),
     # so checks can visit one page of every type without keeping their own list.
     page_types: dict[str, str] = field(default_factory=dict)
@@ -76,7 +79,8 @@ class SiteRenderer:
     def _emit(self, url: str, template: str, context: dict, sources: tuple[str, ...], page_type: str = "") -> None:
         path = urls.output_path(url)
         if path in self.outputs.pages or path in self.outputs.copies:
-            self.problems.add(sources[0] if sources else "site_config.yaml", 1, "id", f"网址 {url} 重复：两个内容生成了同一个页面")
+            source = sources[0] if sources and sources[0] != "*" else "site_config.yaml"
+            self.problems.add(source, 1, "id", f"网址 {url} 重复：两个内容生成了同一个页面")
             return
         try:
             text = self.env.get_template(template).render(context)
@@ -152,7 +156,7 @@ class SiteRenderer:
             kinds=[link for link in listings if link.url.startswith(f"{urls.POLICIES}kind/")],
             years=[link for link in listings if link.url.startswith(f"{urls.POLICIES}year/")],
         )
-        self._emit(urls.HOME, "home.html", context, ())
+        self._emit(urls.HOME, "home.html", context, EVERYTHING)
 
     def _body(self, record, here: str):
         body = self.markdown.render(record, here, self.problems)
@@ -219,7 +223,8 @@ class SiteRenderer:
         here = urls.page(page.id)
         sitemap = self._sitemap_sections() if page.template == "sitemap" else []
         context = self._context(here, page.title, page.title, page=page, body=self._body(page, here), sitemap=sitemap)
-        self._emit(here, "page.html", context, (page.origin.rel,), f"page-{page.template}")
+        sources = (page.origin.rel, *EVERYTHING) if sitemap else (page.origin.rel,)
+        self._emit(here, "page.html", context, sources, f"page-{page.template}")
 
     def _sitemap_sections(self) -> list[tuple[str, str | None, list[views.Link]]]:
         """(section title, its URL or None, links below it) for the site map page."""
@@ -245,7 +250,7 @@ class SiteRenderer:
             filters = [views.Link(x.title, x.url) for x in self.site.listings if is_policies and x.key != "interpretations"]
             context = self._context(here, title, listing.title if is_policies else "政策解读", crumbs=crumbs,
                                     listing=listing, entries=entries, pager=pager, filters=filters)
-            self._emit(here, "listing.html", context, tuple(i.origin.rel for i in items),
+            self._emit(here, "listing.html", context, EVERYTHING,
                        "listing" if pager.number == 1 else "listing-later-page")
 
     # -- machine-readable files ------------------------------------------------------------
@@ -260,13 +265,13 @@ class SiteRenderer:
         for listing in self.site.listings:
             for pager, items in views.paginate(listing, self.config.page_size):
                 entries.append((self._absolute(pager.urls[pager.number - 1]), max((i.published for i in items), default=None)))
-        self._emit(urls.SITEMAP, "sitemap.xml", {"entries": entries}, ())
+        self._emit(urls.SITEMAP, "sitemap.xml", {"entries": entries}, EVERYTHING)
         latest = self.site.policies[: self.config.feed_size]
         self._emit(urls.FEED, "feed.xml", {
             "site": self.config.site, "feed_url": self._absolute(urls.FEED), "home": self._absolute(urls.HOME),
             "updated": max((p.published for p in latest), default=self.site.build_date),
             "entries": [(p, self._absolute(urls.policy(p.id))) for p in latest],
-        }, ())
+        }, EVERYTHING)
         self._emit(urls.ROBOTS, "robots.txt", {"sitemap": self._absolute(urls.SITEMAP)}, ())
 
     def _assets(self) -> None:
