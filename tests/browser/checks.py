@@ -60,11 +60,17 @@ def _element(info: dict) -> str:
 def axe_failures(page, url: str) -> list[str]:
     """axe-core's WCAG 2.x A/AA and best-practice rules on one page, at desktop width."""
     load(page, url)
+    return axe_failures_as_shown(page, page_label(url))
+
+
+def axe_failures_as_shown(page, label: str) -> list[str]:
+    """axe-core's rules on the page as it is now, without loading it again (say, with a
+    reading setting chosen and its panel open); label names the page in the failures."""
     # page.evaluate is not subject to the page's CSP (add_script_tag would be blocked).
     page.evaluate(_script(AXE_JS))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
-    return [_axe_message(page_label(url), violation) for violation in result["violations"]]
+    return [_axe_message(label, violation) for violation in result["violations"]]
 
 
 def _axe_message(label: str, violation: dict) -> str:
@@ -217,10 +223,16 @@ def console_failures(page, url: str) -> list[str]:
 def reflow_failures(page, url: str, width: int = NARROW) -> list[str]:
     """WCAG 1.4.10: at 320 CSS px nothing makes the page scroll sideways."""
     load(page, url, width)
+    return reflow_failures_as_shown(page, page_label(url), width)
+
+
+def reflow_failures_as_shown(page, label: str, width: int = NARROW) -> list[str]:
+    """WCAG 1.4.10 on the page as it is now (already at `width`), without loading it
+    again; label names the page in the failures."""
     size = measure(page, "pageWidth")
     if size["scrollWidth"] <= width:
         return []
-    return [_too_wide(page, f"{page_label(url)}: reflow (WCAG 1.4.10) at {width} px", size["scrollWidth"], width)]
+    return [_too_wide(page, f"{label}: reflow (WCAG 1.4.10) at {width} px", size["scrollWidth"], width)]
 
 
 def _too_wide(page, where: str, scroll_width: int, width: int) -> str:

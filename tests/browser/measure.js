@@ -160,5 +160,108 @@ window.__measure = (() => {
     };
   }
 
-  return { pageWidth, overflowing, clipped, overlaps, rememberUnfocused, focused };
+  // -- reading settings (test_reading_settings.py) --
+
+  // The text colour of each rendered element matching `scope` that holds text, and the
+  // background colours from the element up to <html> (Python composites them).
+  function colours(scope) {
+    const found = [];
+    for (const el of document.querySelectorAll(scope)) {
+      if (!rendered(el) || visuallyHidden(el) || !snippet(el)) continue;
+      const backgrounds = [];
+      for (let node = el; node; node = node.parentElement) backgrounds.push(getComputedStyle(node).backgroundColor);
+      found.push({ selector: selector(el), text: snippet(el), colour: getComputedStyle(el).color, backgrounds });
+    }
+    return found;
+  }
+
+  // Font size and line height (px; null for "normal") of each rendered element matching
+  // `scope` that holds text, with the length of its text.
+  function textStyle(scope) {
+    return [...document.querySelectorAll(scope)].filter((el) => rendered(el) && snippet(el)).map((el) => {
+      const style = getComputedStyle(el);
+      return { selector: selector(el), text: snippet(el), length: (el.innerText || "").trim().length,
+               fontSize: parseFloat(style.fontSize),
+               lineHeight: style.lineHeight === "normal" ? null : parseFloat(style.lineHeight) };
+    });
+  }
+
+  // Text of `el` that is not inside a link or button.
+  function textOutsideTargets(el) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let text = "";
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.closest("a, button")) text += node.data;
+    }
+    return text.replace(/\s+/g, "");
+  }
+
+  // Every rendered link and button with its box, and where it sits: inside the
+  // document's own body, or in a paragraph that has text besides its links (a sentence).
+  function targets() {
+    return [...document.querySelectorAll("a[href], button")].filter(rendered).map((el) => {
+      const rect = el.getBoundingClientRect();
+      const paragraph = el.closest("p");
+      return { ...describe(el), exactWidth: rect.width, exactHeight: rect.height,
+               inDocumentBody: !!el.closest(".document-body"),
+               inSentence: !!paragraph && textOutsideTargets(paragraph) !== "" };
+    });
+  }
+
+  // Running animations, and elements (or their ::before/::after) with a transition or
+  // animation that lasts longer than 0 s.
+  function motion() {
+    const lasting = (durations) => durations.split(",").some((d) => parseFloat(d) > 0);
+    const moving = [];
+    for (const el of document.querySelectorAll("*")) {
+      for (const pseudo of [null, "::before", "::after"]) {
+        const style = getComputedStyle(el, pseudo);
+        const animated = style.animationName !== "none" && lasting(style.animationDuration);
+        if (lasting(style.transitionDuration) || animated) {
+          moving.push({ selector: selector(el) + (pseudo || ""), text: snippet(el),
+                        transition: `${style.transitionProperty} ${style.transitionDuration}`,
+                        animation: `${style.animationName} ${style.animationDuration}` });
+        }
+      }
+    }
+    const animations = document.getAnimations().map((a) => ({
+      name: a.animationName || a.transitionProperty || a.id || a.constructor.name,
+      target: a.effect && a.effect.target ? selector(a.effect.target) : "?" }));
+    return { animations, moving: moving.slice(0, 8), movingCount: moving.length };
+  }
+
+  // Each element matching `scope`: its text, where it leads, whether it is rendered, and
+  // whether a click at its centre would reach it (nothing drawn over it there).
+  function hitTest(scope) {
+    return [...document.querySelectorAll(scope)].map((el) => {
+      const rect = el.getBoundingClientRect();
+      const top = document.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2);
+      return { selector: selector(el), text: snippet(el), href: el.href || "", rendered: rendered(el),
+               hit: !!top && (top === el || el.contains(top)), over: top && top !== el && !el.contains(top) ? selector(top) : "" };
+    });
+  }
+
+  // The reading settings as the page shows them: the attributes on <html>, what is
+  // stored, whether the control and its panel are shown, and the pressed buttons.
+  function readingState() {
+    const root = document.documentElement;
+    const box = document.querySelector("[data-reading]");
+    const button = (hook) => box && box.querySelector(hook);
+    let stored = null;
+    try { stored = window.localStorage.getItem("gongkai-reading"); } catch (e) { stored = "(storage unavailable)"; }
+    return {
+      size: root.getAttribute("data-text-size"), contrast: root.getAttribute("data-contrast"),
+      spacing: root.getAttribute("data-spacing"), stored,
+      control: !!box && rendered(box), panel: !!button("#reading-panel") && rendered(button("#reading-panel")),
+      expanded: button("[data-reading-toggle]") ? button("[data-reading-toggle]").getAttribute("aria-expanded") : null,
+      sizesPressed: box ? [...box.querySelectorAll("[data-size]")]
+        .filter((b) => b.getAttribute("aria-pressed") === "true").map((b) => b.getAttribute("data-size")) : [],
+      contrastPressed: button("[data-contrast-toggle]") ? button("[data-contrast-toggle]").getAttribute("aria-pressed") : null,
+      spacingPressed: button("[data-spacing-toggle]") ? button("[data-spacing-toggle]").getAttribute("aria-pressed") : null,
+      rootFontSize: parseFloat(getComputedStyle(root).fontSize),
+    };
+  }
+
+  return { pageWidth, overflowing, clipped, overlaps, rememberUnfocused, focused,
+           colours, textStyle, targets, motion, hitTest, readingState };
 })();
