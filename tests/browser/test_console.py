@@ -2,11 +2,15 @@
 console error, uncaught exception, CSP violation, failed resource or other host."""
 
 from .checks import console_failures, load
-from .harness import fail_if_any
+from .harness import fail_if_any, url_path
 
 
-def test_page_loads_cleanly_under_csp(page, page_url):
-    fail_if_any(console_failures(page, page_url), "problem(s) loading the page")
+def test_every_page_loads_cleanly_under_csp(page, example_site, site_url):
+    """Every page of the site, not one per type: a console error can hide in any content."""
+    failures = []
+    for path in example_site.html_paths:
+        failures += console_failures(page, site_url + url_path(path))
+    fail_if_any(failures, "problem(s) loading pages")
 
 
 def test_missing_address_gets_the_styled_404_page_at_any_depth(page, site_url):
