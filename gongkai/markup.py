@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import markdown
@@ -161,7 +162,7 @@ class MarkdownRenderer:
 
     def _content_path(self, path: str) -> Path | None:
         base = (self.project_dir / self.job.record.origin.rel).parent
-        return content_file(path, base, self.content_dir)
+        return content_file(unquote(path), base, self.content_dir)  # "附件%201.pdf" names "附件 1.pdf"
 
     def _file(self, target: Path, rel: str, written: str, line) -> str | None:
         if not target.is_file():

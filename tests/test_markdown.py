@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 from conftest import policy
 
@@ -13,14 +15,18 @@ def body_policy(body: str, n: int = 2) -> str:
 def test_internal_links_by_id_and_by_path_resolve_to_urls(empty):
     empty.write("policies/target.md", policy("目标文件", n=1))
     empty.write("policies/sub/linker.md", body_policy(
-        "见[目标](doc:target)、[同一目标](../target.md#第一条)和[附件](../../files/a.txt)，以及[外部](https://www.gov.cn/)。"))
+        "见[目标](doc:target)、[同一目标](../target.md#第一条)和[附件](../../files/a.txt)，以及[外部](https://www.gov.cn/)。"
+        "\n\n[申请表](../../files/申请%20表.txt)"))
     empty.write("files/a.txt", "附件内容")
+    empty.write("files/申请 表.txt", "表")
     result = empty.build()
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup(empty.html("/policies/linker/"), "html.parser")
     hrefs = [a["href"] for a in page.select(".document-body a")]
-    assert hrefs == ["../target/", "../target/#第一条", "../../files/a.txt", "https://www.gov.cn/"]
+    assert hrefs[:4] == ["../target/", "../target/#第一条", "../../files/a.txt", "https://www.gov.cn/"]
     assert (empty.output / "files/a.txt").read_text(encoding="utf-8") == "附件内容"
+    assert re.fullmatch(r"\.\./\.\./files/[0-9a-f]{12}\.txt", hrefs[4]), "non-ASCII names get a stable ASCII URL"
+    assert (empty.output / "policies/linker" / hrefs[4]).resolve().read_text(encoding="utf-8") == "表"
 
 
 def test_chinese_headings_get_ids(empty):
