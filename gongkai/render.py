@@ -127,14 +127,16 @@ class SiteRenderer:
             **extra,
         )
 
-    def _nav(self, here: str | None) -> list[tuple[views.Link, bool]]:
+    def _nav(self, here: str | None) -> list[tuple[views.Link, str]]:
+        """Main navigation with each item's aria-current: "page" on the item's own page,
+        "true" inside its section (the longest matching one), else "". """
         items = [views.Link("首页", urls.HOME), views.Link("政策文件", urls.POLICIES)]
         if self.site.listing("normative"):
             items.append(views.Link("规范性文件", urls.NORMATIVE))
         items.append(views.Link("政策解读", urls.INTERPRETATIONS))
         items += [views.Link(p.title, urls.page(p.id)) for p in self.site.pages if p.menu]
-        current = max((i.url for i in items if here and here.startswith(i.url)), key=len, default=None)
-        return [(item, item.url == current) for item in items]
+        section = max((i.url for i in items if here and i.url != urls.HOME and here.startswith(i.url)), key=len, default=None)
+        return [(item, "page" if item.url == here else "true" if item.url == section else "") for item in items]
 
     def _article_meta(self, title: str, published, source: str) -> tuple:
         return (("ArticleTitle", title), ("PubDate", f"{published.isoformat()} 00:00"), ("ContentSource", source))

@@ -191,3 +191,15 @@ def test_every_page_links_the_accessibility_statement_from_its_footer(built):
         assert "无障碍声明" in links, path
         page_url = "https://site/" + path.relative_to(built.output).as_posix()
         assert urljoin(page_url, links["无障碍声明"]).endswith("/accessibility/"), path  # 404.html: under base_url
+
+
+def test_main_navigation_marks_the_current_page_and_section(built):
+    def current(url):
+        return {a.get_text(): a.get("aria-current") for a in soup(built, url).select(".site-nav a")}
+
+    assert current("/")["首页"] == "page"
+    assert current("/policies/")["政策文件"] == "page"
+    on_document = current(SEED)
+    assert on_document["政策文件"] == "true" and on_document["首页"] is None
+    assert set(current("/about/").values()) == {None}, "a page outside the menu marks nothing"
+    assert current("/policies/normative/")["规范性文件"] == "page"
