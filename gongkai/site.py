@@ -87,6 +87,8 @@ def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable]
     for item in interpretations:
         refs.policy(item, "interprets", item.interprets)
     _check_cycles(site, problems)
+    for field_name, label in (("index_number", "索引号"), ("doc_number", "发文字号")):
+        _check_unique(policies, field_name, label, problems)
     site.interpretations_of = _group(
         (doc_id, item) for item in interpretations for doc_id in item.interprets if refs.is_policy(doc_id))
     site.replaces = _group((p.superseded_by, p) for p in policies if refs.is_policy(p.superseded_by))
@@ -136,6 +138,20 @@ def _page_url_free(page: Page, problems: Problems) -> bool:
                      f"页面标识“{page.id}”与网站自身的网址 /{page.id}/ 冲突，请换一个标识")
         return False
     return True
+
+
+def _check_unique(policies: tuple[Policy, ...], field_name: str, label: str, problems: Problems) -> None:
+    """索引号 and 发文字号 each identify one document; a repeat is a copy-paste slip."""
+    first: dict[str, Policy] = {}
+    for policy in sorted(policies, key=lambda p: p.origin.rel):
+        value = getattr(policy, field_name)
+        if value is None:
+            continue
+        if value in first:
+            problems.add(policy.origin.rel, policy.origin.line(field_name), field_name,
+                         f"{label}“{value}”与 {first[value].origin.rel} 重复；每份文件的{label}应唯一")
+        else:
+            first[value] = policy
 
 
 def _check_cycles(site: Site, problems: Problems) -> None:

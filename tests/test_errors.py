@@ -138,3 +138,11 @@ def test_no_content_path_reaches_outside_the_project(empty, tmp_path):
     assert "content/files/link.txt: 符号链接指向 content/ 目录以外" in result.stderr
     assert "content/policies/b.md:12: 字段 attachments.0.file：附件路径“files/link.txt”" in result.stderr
     assert not empty.output.exists()
+
+
+def test_index_and_document_numbers_are_unique(empty):
+    empty.write("policies/a.md", policy("甲", n=1))
+    empty.write("policies/b.md", policy("乙", n=1))
+    report = empty.build().stderr
+    assert "content/policies/b.md:4: 字段 index_number：索引号“11371500004314023F/2024-00001”与 content/policies/a.md 重复" in report
+    assert "content/policies/b.md:3: 字段 doc_number：发文字号“聊政发〔2024〕1号”与 content/policies/a.md 重复" in report
