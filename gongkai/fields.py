@@ -55,10 +55,12 @@ class Fields:
         return f"{key}（{self.labels[key]}）" if key in self.labels else key
 
     def _check_unknown(self) -> None:
+        by_label = {label: name for name, label in self.labels.items()}
         for key in self.data:
             if str(key) in self.labels:
                 continue
-            close = difflib.get_close_matches(str(key), list(self.labels), n=1, cutoff=0.6)
+            # An editor may write the Chinese name (标题) or a near miss (pubished).
+            close = [by_label[key]] if key in by_label else difflib.get_close_matches(str(key), list(self.labels), n=1, cutoff=0.6)
             hint = f"是否想写 {self.label(close[0])}？" if close else "可用字段：" + "、".join(self.labels)
             self.error(str(key), f"未知字段。{hint}")
 

@@ -146,3 +146,8 @@ def test_index_and_document_numbers_are_unique(empty):
     report = empty.build().stderr
     assert "content/policies/b.md:4: 字段 index_number：索引号“11371500004314023F/2024-00001”与 content/policies/a.md 重复" in report
     assert "content/policies/b.md:3: 字段 doc_number：发文字号“聊政发〔2024〕1号”与 content/policies/a.md 重复" in report
+
+
+def test_chinese_field_name_is_pointed_to_its_ascii_name(empty):
+    empty.write("policies/a.md", policy(extra="发文机关: 聊城市人民政府"))
+    assert "content/policies/a.md:10: 字段 发文机关：未知字段。是否想写 agency（发文机关）？" in empty.build().stderr
