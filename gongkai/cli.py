@@ -44,23 +44,30 @@ def build_date(args) -> date:
     return datetime.now(CHINA).date()
 
 
-def make_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path.cwd(), help="项目目录（默认当前目录）")
-    common.add_argument("--build-date", type=parse_date, help="按此日期判断文件是否过期（YYYY-MM-DD）")
-    output = argparse.ArgumentParser(add_help=False)
-    output.add_argument("--output", type=Path, help="输出目录（默认 项目/output）")
-    output.add_argument("--force", action="store_true", help="允许输出到项目目录之外")
+def _shared_options(sub: bool, output: bool) -> argparse.ArgumentParser:
+    """Options allowed before or after the command. On a command's own parser they
+    default to SUPPRESS, so `build.py --root X check` keeps the X given first."""
+    parser = argparse.ArgumentParser(add_help=False)
+    default = (lambda value: argparse.SUPPRESS) if sub else (lambda value: value)
+    parser.add_argument("--root", type=Path, default=default(Path.cwd()), help="项目目录（默认当前目录）")
+    parser.add_argument("--build-date", type=parse_date, default=default(None), help="按此日期判断文件是否过期（YYYY-MM-DD）")
+    if output:
+        parser.add_argument("--output", type=Path, default=default(None), help="输出目录（默认 项目/output）")
+        parser.add_argument("--force", action="store_true", default=default(False), help="允许输出到项目目录之外")
+    return parser
 
-    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, parents=[common, output],
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, parents=[_shared_options(False, True)],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="命令")
-    commands.add_parser("build", parents=[common, output], help="生成网站（默认）")
-    commands.add_parser("check", parents=[common], help="检查内容与无障碍规则，不写文件")
-    new = commands.add_parser("new", parents=[common], help="新建内容文件，带好前置元数据和今天的日期")
+    writing, reading = _shared_options(True, True), _shared_options(True, False)
+    commands.add_parser("build", parents=[writing], help="生成网站（默认）")
+    commands.add_parser("check", parents=[reading], help="检查内容与无障碍规则，不写文件")
+    new = commands.add_parser("new", parents=[reading], help="新建内容文件，带好前置元数据和今天的日期")
     new.add_argument("type", choices=["policy", "interpretation", "page"], help="内容类型")
     new.add_argument("slug", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
-    serve = commands.add_parser("serve", parents=[common, output], help="本地预览并在修改后自动重新生成")
+    serve = commands.add_parser("serve", parents=[writing], help="本地预览并在修改后自动重新生成")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     return parser
 

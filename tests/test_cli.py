@@ -86,3 +86,15 @@ def test_serve_builds_and_serves_on_localhost(empty):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_options_work_before_or_after_the_command(empty, tmp_path):
+    empty.write("policies/a.md", policy())
+    elsewhere = tmp_path / "out"
+    before = subprocess.run([sys.executable, str(BUILD_PY), "--root", str(empty.root), "--build-date", "2026-11-25",
+                             "--output", str(elsewhere), "--force", "build"], capture_output=True, text=True)
+    assert before.returncode == 0, before.stderr
+    assert (elsewhere / "policies/a/index.html").is_file()
+    check = subprocess.run([sys.executable, str(BUILD_PY), "--root", str(empty.root), "check"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert check.returncode == 0 and "检查通过：" in check.stdout, check.stderr
