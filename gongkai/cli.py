@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .build import build_site
+from .diagnostics import Problems
 from .scaffold import ScaffoldError, scaffold
 from .write import UnsafeOutput, check_output_dir, write_site
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"已新建 {path.relative_to(root)}，请填写其中的空字段后再生成网站。")
         return 0
     if command == "check":
-        return run_build(root, None, build_date(args))
+        return exit_code(run_build(root, None, build_date(args)))
     output = (args.output or root / "output").resolve()
     try:
         check_output_dir(output, root, args.force)
@@ -96,11 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         from .serve import serve
 
         return serve(root, output, args.port, lambda: run_build(root, output, build_date(args)))
-    return run_build(root, output, build_date(args))
+    return exit_code(run_build(root, output, build_date(args)))
 
 
-def run_build(root: Path, output: Path | None, as_of: date) -> int:
-    """Build (or only check when output is None) and print a summary."""
+def exit_code(problems: Problems) -> int:
+    return 1 if problems else 0
+
+
+def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
+    """Build (or only check when output is None), print a summary, return the problems."""
     started = time.perf_counter()
     result = build_site(root, as_of)
     elapsed = time.perf_counter() - started
@@ -108,12 +113,12 @@ def run_build(root: Path, output: Path | None, as_of: date) -> int:
         print(result.problems.report(), file=sys.stderr)
         kept = "，output/ 保持上一次成功生成的内容" if output else ""
         print(f"生成失败：{len(result.problems)} 个错误{kept}。用时 {elapsed:.2f} 秒。", file=sys.stderr)
-        return 1
+        return result.problems
     pages = sum(1 for path in result.outputs.pages if path.endswith(".html"))
     if output is None:
         print(f"检查通过：{pages} 个页面，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
-        return 0
+        return result.problems
     write_site(result.outputs, output)
     elapsed = time.perf_counter() - started
     print(f"生成完成：{pages} 个页面，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
-    return 0
+    return result.problems

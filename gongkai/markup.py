@@ -125,7 +125,8 @@ class MarkdownRenderer:
                 return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
             if doc_id not in self.known_ids:
                 job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
-            return None
+                return None
+            return "#"  # the target's own file has errors, reported there; the build fails
         if unsafe_scheme(href):
             return href  # the sanitizer reports and removes it
         if not path or _EXTERNAL.match(href):

@@ -1,18 +1,101 @@
-"""`build.py serve`: rebuild on change and reload the browser (a full rebuild each time)."""
+"""`build.py serve`: rebuild on change and reload the browser (a full rebuild each time).
+
+livereload watches the files and runs the reload protocol; the pages are served by our
+own handler, because livereload's default injects an inline script that the pages'
+Content-Security-Policy (default-src 'self') rightly blocks. Ours injects the client as
+an external same-origin script. While the content has errors, every page shows them.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
+from .diagnostics import Problems
 
-def serve(root: Path, output: Path, port: int, rebuild: Callable[[], int]) -> int:
+HEAD_END = b"</head>"
+
+
+def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) -> int:
     from livereload import Server
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+    from tornado import ioloop, web
 
-    rebuild()  # errors are printed; the last good site keeps being served
-    server = Server()
+    state = {"report": None}
+
+    def build() -> None:
+        problems = rebuild()
+        state["report"] = problems.report() if problems else None
+        # Reload every open tab ourselves, once the new site (or the errors) is in
+        # place: livereload's own reload is throttled and would skip quick saves.
+        if LiveReloadHandler.waiters:
+            LiveReloadHandler.reload_waiters()
+
+    script = f'<script src="/livereload.js?port={port}"></script>'.encode()
+
+    class Inject(web.OutputTransform):
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            if "html" in headers.get("Content-Type", "") and HEAD_END in chunk:
+                chunk = chunk.replace(HEAD_END, script + HEAD_END, 1)
+                if "Content-Length" in headers:
+                    headers["Content-Length"] = str(len(chunk))
+            return status_code, headers, chunk
+
+    class Pages(web.StaticFileHandler):
+        def set_extra_headers(self, path: str) -> None:
+            self.set_header("Cache-Control", "no-cache")  # a reload must show the rebuilt page
+
+        def compute_etag(self) -> None:
+            return None  # tornado caches a file's hash for good; a rebuild would look unchanged
+
+        async def get(self, path: str, include_body: bool = True) -> None:
+            if state["report"] and (not path or path.endswith(("/", ".html"))):
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.finish(_error_page(state["report"]))
+                return
+            await super().get(path, include_body)
+
+        def write_error(self, status_code: int, **kwargs) -> None:
+            not_found = output / "404.html"
+            if status_code == 404 and not_found.is_file():
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.finish(not_found.read_bytes())
+            else:
+                super().write_error(status_code, **kwargs)
+
+    class Preview(Server):
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            handlers = [
+                (r"/livereload", LiveReloadHandler),
+                (r"/forcereload", ForceReloadHandler),
+                (r"/livereload.js", LiveReloadJSHandler),
+                (r"/(.*)", Pages, {"path": str(output), "default_filename": "index.html"}),
+            ]
+            web.Application(handlers=handlers, transforms=[Inject]).listen(port, address=host)
+
+    build()
+    server = Preview()
     for watched in ("content", "layouts", "site_config.yaml"):
-        server.watch(str(root / watched), rebuild, delay=0.3)
-    print(f"本地预览：http://127.0.0.1:{port}/ （Ctrl+C 退出）")
-    server.serve(root=str(output), host="127.0.0.1", port=port, open_url_delay=None, restart_delay=0)
+        server.watch(str(root / watched), build, delay="forever")  # "forever": we reload
+    print(f"本地预览：http://127.0.0.1:{port}/ （Ctrl+C 退出）", flush=True)
+    try:
+        server.serve(host="127.0.0.1", port=port, open_url_delay=None, restart_delay="forever", debug=False)
+    finally:
+        ioloop.IOLoop.current().close(all_fds=True)
     return 0
+
+
+def _error_page(report: str) -> str:
+    """What the browser shows while the content has errors; it reloads when they're fixed."""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\">\n"
+        '<title>生成失败</title>\n<link rel="stylesheet" href="/assets/site.css">\n</head>\n'
+        '<body>\n<main id="main" class="wrap">\n<h1>生成失败，网站未更新</h1>\n'
+        "<p>请按下列提示修改内容文件；保存后本页会自动刷新。</p>\n"
+        f'<pre class="build-errors">{html.escape(report)}</pre>\n</main>\n</body>\n</html>\n'
+    )
