@@ -8,9 +8,10 @@ import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .build import build_site
-from .diagnostics import Problems
+from .build import build_site, load_config
+from .diagnostics import BuildStopped, Problems
 from .scaffold import ScaffoldError, scaffold
 from .write import UnsafeOutput, check_output_dir, write_site
 
@@ -96,8 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         from .serve import serve
 
-        return serve(root, output, args.port, lambda: run_build(root, output, build_date(args)))
+        return serve(root, output, args.port, base_path(root), lambda: run_build(root, output, build_date(args)))
     return exit_code(run_build(root, output, build_date(args)))
+
+
+def base_path(root: Path) -> str:
+    """The path part of base_url ("/xxgk"), or "" when the config can't be read yet."""
+    try:
+        return urlsplit(load_config(root, Problems()).site.base_url).path.rstrip("/")
+    except BuildStopped:
+        return ""
 
 
 def exit_code(problems: Problems) -> int:

@@ -9,6 +9,7 @@ an external same-origin script. While the content has errors, every page shows t
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from .diagnostics import Problems
 HEAD_END = b"</head>"
 
 
-def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) -> int:
+def serve(root: Path, output: Path, port: int, base_path: str, rebuild: Callable[[], Problems]) -> int:
+    """Serve output at base_path (the path of base_url, e.g. /xxgk), as in production,
+    so that the 404 page's absolute links work in the preview too."""
     from livereload import Server
     from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
     from tornado import ioloop, web
@@ -42,6 +45,12 @@ def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) 
                     headers["Content-Length"] = str(len(chunk))
             return status_code, headers, chunk
 
+    def not_found(handler: web.RequestHandler) -> None:
+        page = output / "404.html"
+        handler.set_status(404)
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.finish(page.read_bytes() if page.is_file() else b"404")
+
     class Pages(web.StaticFileHandler):
         def set_extra_headers(self, path: str) -> None:
             self.set_header("Cache-Control", "no-cache")  # a reload must show the rebuilt page
@@ -52,17 +61,19 @@ def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) 
         async def get(self, path: str, include_body: bool = True) -> None:
             if state["report"] and (not path or path.endswith(("/", ".html"))):
                 self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(_error_page(state["report"]))
+                self.finish(_error_page(state["report"], base_path))
                 return
             await super().get(path, include_body)
 
         def write_error(self, status_code: int, **kwargs) -> None:
-            not_found = output / "404.html"
-            if status_code == 404 and not_found.is_file():
-                self.set_header("Content-Type", "text/html; charset=utf-8")
-                self.finish(not_found.read_bytes())
+            if status_code == 404:
+                not_found(self)
             else:
                 super().write_error(status_code, **kwargs)
+
+    class Elsewhere(web.RequestHandler):
+        def get(self) -> None:
+            not_found(self)
 
     class Preview(Server):
         def application(self, port, host, liveport=None, debug=None, live_css=True):
@@ -72,15 +83,18 @@ def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) 
                 (r"/livereload", LiveReloadHandler),
                 (r"/forcereload", ForceReloadHandler),
                 (r"/livereload.js", LiveReloadJSHandler),
-                (r"/(.*)", Pages, {"path": str(output), "default_filename": "index.html"}),
+                (rf"{re.escape(base_path)}/(.*)", Pages, {"path": str(output), "default_filename": "index.html"}),
             ]
+            if base_path:
+                handlers.append((r"/", web.RedirectHandler, {"url": f"{base_path}/", "permanent": False}))
+            handlers.append((r"/.*", Elsewhere))
             web.Application(handlers=handlers, transforms=[Inject]).listen(port, address=host)
 
     build()
     server = Preview()
     for watched in ("content", "layouts", "site_config.yaml"):
         server.watch(str(root / watched), build, delay="forever")  # "forever": we reload
-    print(f"本地预览：http://127.0.0.1:{port}/ （Ctrl+C 退出）", flush=True)
+    print(f"本地预览：http://127.0.0.1:{port}{base_path}/ （Ctrl+C 退出）", flush=True)
     try:
         server.serve(host="127.0.0.1", port=port, open_url_delay=None, restart_delay="forever", debug=False)
     finally:
@@ -88,13 +102,13 @@ def serve(root: Path, output: Path, port: int, rebuild: Callable[[], Problems]) 
     return 0
 
 
-def _error_page(report: str) -> str:
+def _error_page(report: str, base_path: str) -> str:
     """What the browser shows while the content has errors; it reloads when they're fixed."""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\">\n"
-        '<title>生成失败</title>\n<link rel="stylesheet" href="/assets/site.css">\n</head>\n'
+        f'<title>生成失败</title>\n<link rel="stylesheet" href="{base_path}/assets/site.css">\n</head>\n'
         '<body>\n<main id="main" class="wrap">\n<h1>生成失败，网站未更新</h1>\n'
         "<p>请按下列提示修改内容文件；保存后本页会自动刷新。</p>\n"
         f'<pre class="build-errors">{html.escape(report)}</pre>\n</main>\n</body>\n</html>\n'

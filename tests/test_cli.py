@@ -78,7 +78,8 @@ def test_serve_builds_and_serves_on_localhost(empty):
         deadline, body = time.monotonic() + 30, ""
         while time.monotonic() < deadline and "预览文件" not in body:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/a/", timeout=2) as response:
+                # "/" redirects to the path of base_url, where the site is served as in production.
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
                     body = response.read().decode("utf-8")
             except OSError:
                 time.sleep(0.2)
