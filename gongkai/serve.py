@@ -103,7 +103,8 @@ def serve(root: Path, output: Path, port: int, base_path: str, rebuild: Callable
 
 
 def _error_page(report: str, base_path: str) -> str:
-    """What the browser shows while the content has errors; it reloads when they're fixed."""
+    """What the browser shows while the content has errors; it reloads when they're fixed.
+    Built in rather than a layout: it must show when the layouts are what is broken."""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
