@@ -151,3 +151,12 @@ def test_index_and_document_numbers_are_unique(empty):
 def test_chinese_field_name_is_pointed_to_its_ascii_name(empty):
     empty.write("policies/a.md", policy(extra="发文机关: 聊城市人民政府"))
     assert "content/policies/a.md:10: 字段 发文机关：未知字段。是否想写 agency（发文机关）？" in empty.build().stderr
+
+
+def test_a_broken_layout_is_reported_with_its_file_and_line(empty):
+    empty.write("pages/about.md", "---\ntitle: 关于\n---\n\n正文\n")
+    layout = empty.root / "layouts/page.html"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("{% endif %}", "{% endiff %}", 1), encoding="utf-8")
+    result = empty.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "layouts/page.html:" in result.stderr and "版式模板错误" in result.stderr
