@@ -21,10 +21,24 @@ class _Loader(yaml.SafeLoader):
     date such as 2019-02-30 becomes our own clear error, not a crash in PyYAML."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The same with libyaml's parser where installed (several times faster). Syntax
+    errors are re-parsed with _Loader, which places them closer to the mistake."""
+
+
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _compose_and_construct(text: str, loader_class):
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -69,12 +83,10 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
 def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> Document | None:
     """Parse YAML, keeping key lines; syntax errors and duplicate keys are reported."""
     try:
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            node, data = _compose_and_construct(text, _FastLoader)
+        except yaml.YAMLError:
+            node, data = _compose_and_construct(text, _Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = first_line + mark.line if mark else first_line
