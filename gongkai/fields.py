@@ -57,8 +57,8 @@ class Fields:
     def _check_unknown(self) -> None:
         by_label = {label: name for name, label in self.labels.items()}
         for key in self.data:
-            if str(key) in self.labels:
-                continue
+            if str(key) in self.labels or not isinstance(key, str):
+                continue  # a key YAML read as true/null was reported where it was parsed
             # An editor may write the Chinese name (标题) or a near miss (pubished).
             close = [by_label[key]] if key in by_label else difflib.get_close_matches(str(key), list(self.labels), n=1, cutoff=0.6)
             hint = f"是否想写 {self.label(close[0])}？" if close else "可用字段：" + "、".join(self.labels)
@@ -80,10 +80,12 @@ class Fields:
         value = self.raw(key, required)
         if value is None:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)  # an unquoted number such as a 网站标识码 is still text
         if not isinstance(value, str):
             self.error(key, f"应为文本，实际为{type_name(value)}")
+            return None
+        if not value.strip():
+            if required:
+                self.error(key, f"{self.label(key)} 不能只有空格")
             return None
         return value.strip()
 
@@ -112,10 +114,11 @@ class Fields:
         value = self.raw(key, False)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        text = value.strip() if isinstance(value, str) else ""
+        if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= minimum):
             self.error(key, f"应为不小于 {minimum} 的整数，实际为“{value}”")
             return default
-        return value
+        return int(text)
 
     def choice(self, key: str, choices: tuple[str, ...], required: bool = False, default: str | None = None) -> str | None:
         value = self.text(key, required)
@@ -146,6 +149,8 @@ class Fields:
         for index, item in enumerate(values):
             if not isinstance(item, str) or not ID_RE.match(item):
                 self.error(key, f"第 {index + 1} 项“{item}”不是有效的文件标识（小写英文字母、数字和连字符）")
+            elif item in result:
+                self.error(key, f"第 {index + 1} 项“{item}”重复")
             else:
                 result.append(item)
         return tuple(result)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
-from xml.etree import ElementTree
 
 import markdown
 from bs4 import BeautifulSoup
@@ -21,18 +20,17 @@ from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from . import urls
 from .diagnostics import Problems
 from .fields import ID_RE
 from .records import DataTable, Record
-from .sanitize import sanitize, unsafe_scheme
-from .schema import content_file
+from .sanitize import sanitize
+from .schema import content_file, is_file, unpublishable
 
 _EMPTY_LINK = re.compile(r"(?<!!)\[\s*\]\(|<a\b[^>]*>\s*</a>")
-TABLE_LINE = re.compile(r"^\s*\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")
+TABLE_LINE = re.compile(r"^ {0,3}\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")  # 4 spaces: a code block
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -54,17 +52,23 @@ class _Job:
     problems: Problems
     files: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)  # table id -> trusted HTML
+    cursor: dict = field(default_factory=dict)  # needle -> where its next search starts
 
     def locate(self, *needles: str | re.Pattern) -> int:
-        """The source line of the first body line holding a needle (text or pattern).
-        Markdown keeps no positions, so errors are traced back by what they are about."""
+        """The source line of the body line holding a needle (text or pattern).
+        Markdown keeps no positions, so errors are traced back by what they are about;
+        asking for the same needle again finds its next occurrence, so two identical
+        mistakes are reported at their own lines."""
         for needle in needles:
             if isinstance(needle, str):
                 needle = needle.strip()
                 if not needle:
                     continue
-            for index, text in enumerate(self.lines):
+            start = self.cursor.get(needle, 0)
+            for index in [*range(start, len(self.lines)), *range(0, start)]:
+                text = self.lines[index]
                 if needle.search(text) if isinstance(needle, re.Pattern) else needle in text:
+                    self.cursor[needle] = index + 1
                     return self.record.origin.body_line + index
         return self.record.origin.body_line
 
@@ -95,14 +99,25 @@ class MarkdownRenderer:
         )
 
     def render(self, record: Record, here: str, problems: Problems) -> Body:
-        self.job = _Job(record, here, record.body.split("\n"), problems)
+        job = self.job = _Job(record, here, record.body.split("\n"), problems)
         try:
-            html = self.md.reset().convert(record.body)
+            return self._render(job)
+        except RecursionError:
+            job.error(record.origin.body_line, "正文嵌套层级过深（引用、列表或强调符号套叠太多），无法处理")
+            return Body(Markup(""))
         finally:
-            job, self.job = self.job, None
-        soup = BeautifulSoup(html, "html.parser")
-        sanitize(soup, lambda needle, message: job.error(job.locate(needle), message))
+            self.job = None
+
+    def _render(self, job: _Job) -> Body:
+        soup = BeautifulSoup(self.md.reset().convert(job.record.body), "html.parser")
+        sanitize(soup, lambda needles, message: job.error(job.locate(*needles), message))
         lint(soup, job)
+        # Links are resolved on the parsed body, so raw HTML <a> and <img> are held to
+        # the same rules as Markdown ones.
+        for anchor in soup.find_all("a", href=True):
+            anchor["href"] = self.link(anchor["href"]) or anchor["href"]
+        for image in soup.find_all("img", src=True):
+            image["src"] = self.image(image["src"]) or image["src"]
         html = str(soup)
         # Data tables are our own HTML (with attributes editors may not use), so they
         # go in only after the body passed the sanitizer.
@@ -127,11 +142,9 @@ class MarkdownRenderer:
                 job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
                 return None
             return "#"  # the target's own file has errors, reported there; the build fails
-        if unsafe_scheme(href):
-            return href  # the sanitizer reports and removes it
         if not path or _EXTERNAL.match(href):
             return href
-        if path.startswith("/"):
+        if path.startswith(("/", "\\")):
             job.error(line(), f"站内链接“{href}”请写成 doc:标识 或相对路径（如 ../policies/xxx.md）")
             return None
         target = self._content_path(path)
@@ -143,7 +156,7 @@ class MarkdownRenderer:
             doc_id = self.site.by_source.get(rel)
             if doc_id:
                 return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
-            if not target.is_file():
+            if not is_file(target):
                 job.error(line(), f"链接目标不存在：{rel}")
             return None
         return self._file(target, rel, href, line)
@@ -152,7 +165,7 @@ class MarkdownRenderer:
         def line() -> int:
             return self.job.locate(f"]({src}", src)
 
-        if _EXTERNAL.match(src) or src.startswith("//"):
+        if _EXTERNAL.match(src) or src.startswith(("//", "\\\\")):
             self.job.error(line(), f"图片“{src}”来自其他网站；页面不得加载外部资源，请把图片放进 content/ 目录")
             return None
         target = self._content_path(src)
@@ -166,8 +179,11 @@ class MarkdownRenderer:
         return content_file(unquote(path), base, self.content_dir)  # "附件%201.pdf" names "附件 1.pdf"
 
     def _file(self, target: Path, rel: str, written: str, line) -> str | None:
-        if not target.is_file():
+        if not is_file(target):
             self.job.error(line(), f"文件不存在：{rel}（链接写作“{written}”）")
+            return None
+        if problem := unpublishable(target):
+            self.job.error(line(), f"“{written}”：{problem}")
             return None
         url = urls.content_file(target.relative_to(self.content_dir).as_posix())
         self.job.files[url] = target
@@ -190,11 +206,9 @@ class _GovExtension(Extension):
         self.renderer = renderer
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API name
-        # After whitespace normalisation (30), which would strip the stash markers,
-        # and before raw-HTML stashing (20), so line numbers still match the source.
-        md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 25)
-        # After inline patterns (20) made the <a> and <img> elements, before toc (5).
-        md.treeprocessors.register(_LinkTreeprocessor(md, self.renderer), "gov_links", 10)
+        # After fenced code is stashed (25), so a table line shown in code stays code,
+        # and before raw HTML is (20).
+        md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 24)
 
 
 class _TablePreprocessor(Preprocessor):
@@ -204,13 +218,17 @@ class _TablePreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         result = []
-        for index, text in enumerate(lines):
+        for text in lines:
             match = TABLE_LINE.match(text)
             if not match:
                 result.append(text)
                 continue
             job, table_id = self.renderer.job, match.group(1)
-            html = self.renderer.table(table_id, job.record.origin.body_line + index)
+            line = job.locate(f"[[table:{table_id}", "[[table:")
+            if table_id in job.tables:
+                job.error(line, f"数据表 {table_id} 在本页已出现过；同一张表只能插入一次")
+                continue
+            html = self.renderer.table(table_id, line)
             if html:
                 job.tables[table_id] = html
             # Blank lines around the placeholder keep it a block of its own.
@@ -219,27 +237,8 @@ class _TablePreprocessor(Preprocessor):
 
 
 def _table_slot(table_id: str) -> str:
-    return f'<p class="gov-table-slot">{table_id}</p>'
-
-
-class _LinkTreeprocessor(Treeprocessor):
-    def __init__(self, md, renderer: MarkdownRenderer):
-        super().__init__(md)
-        self.renderer = renderer
-
-    def run(self, root: ElementTree.Element) -> None:
-        for element in root.iter("a"):
-            if element.get("href") is not None:
-                _set(element, "href", self.renderer.link(element.get("href")))
-        for element in root.iter("img"):
-            _set(element, "src", self.renderer.image(element.get("src", "")))
-
-
-def _set(element, attr: str, value: str | None) -> None:
-    # An unresolved target stays as written: the build fails anyway, and the lint
-    # can still find the element's source line by it.
-    if value is not None:
-        element.set(attr, value)
+    # A private-use character no editor types: the slot passes the sanitizer as text.
+    return f"<p>\ue000table:{table_id}\ue000</p>"
 
 
 def lint(soup: BeautifulSoup, job: _Job) -> None:
@@ -258,10 +257,11 @@ def lint(soup: BeautifulSoup, job: _Job) -> None:
     previous = 1  # the page title is the h1
     for heading in soup.find_all(re.compile(r"^h[1-6]$")):
         level, text = int(heading.name[1]), heading.get_text()
+        line = job.locate(re.compile(r"^ {0,3}#{1,6}\s*" + re.escape(text.strip())), text) if level == 1 or level > previous + 1 else 0
         if level == 1:
-            job.error(job.locate(text), "正文不能使用一级标题（# ），页面标题已是一级标题；请从 ## 开始")
+            job.error(line, "正文不能使用一级标题（# ），页面标题已是一级标题；请从 ## 开始")
         elif level > previous + 1:
-            job.error(job.locate(text), f"标题层级跳跃：从 {previous} 级直接到 {level} 级，请不要跳级")
+            job.error(line, f"标题层级跳跃：从 {previous} 级直接到 {level} 级，请不要跳级")
         previous = level
     for anchor in soup.find_all("a"):
         label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()

@@ -77,6 +77,17 @@ class Origin:
         return self.lines.get(field, 2)
 
 
+# Files content may publish, by extension, with the type shown to readers. Nothing a
+# browser would run on the site's own origin (html, svg, js, xml) is on the list.
+PUBLISHABLE_FILES = {
+    "pdf": "PDF", "ofd": "OFD", "doc": "Word", "docx": "Word", "wps": "WPS", "odt": "ODF 文档",
+    "xls": "Excel", "xlsx": "Excel", "et": "WPS 表格", "ods": "ODF 表格", "csv": "CSV", "txt": "文本",
+    "ppt": "PowerPoint", "pptx": "PowerPoint", "dps": "WPS 演示", "zip": "压缩包", "rar": "压缩包", "7z": "压缩包",
+    "png": "PNG 图片", "jpg": "JPEG 图片", "jpeg": "JPEG 图片", "gif": "GIF 图片", "webp": "WebP 图片",
+    "mp3": "音频", "m4a": "音频", "mp4": "视频",
+}
+
+
 @dataclass(frozen=True)
 class Attachment:
     title: str

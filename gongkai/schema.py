@@ -11,6 +11,7 @@ from pathlib import Path
 from .diagnostics import Problems
 from .fields import ID_RE, Fields
 from .records import (
+    PUBLISHABLE_FILES,
     Attachment,
     Column,
     Contact,
@@ -79,11 +80,15 @@ def validate_config(doc: Document, rel: str, problems: Problems) -> SiteConfig |
     )
     if info.base_url and not info.base_url.startswith(("https://", "http://")):
         site.error("base_url", "网址应以 https:// 开头")
-    kinds = []
+    kinds: list[Kind] = []
     for item in root.mappings("kinds", KIND_FIELDS, required=True):
         name, slug = item.text("name", True), item.text("slug", True)
         if slug and not ID_RE.match(slug):
             item.error("slug", f"“{slug}”应只含小写英文字母、数字和连字符")
+        elif any(k.name == name for k in kinds):
+            item.error("name", f"文种“{name}”重复")
+        elif any(k.slug == slug for k in kinds):
+            item.error("slug", f"网址片段“{slug}”重复")
         elif name and slug:
             kinds.append(Kind(name, slug))
     topics = _text_list(root, "topics")
@@ -113,6 +118,8 @@ def content_id(source: SourceFile, fields: Fields) -> str | None:
     """The explicit id, else the file name; either must be an ASCII slug."""
     explicit = fields.ident("id")
     if explicit or "id" in fields.data:
+        if explicit is None and fields.data.get("id") in (None, ""):
+            fields.error("id", "标识不能为空；删掉这一行即以文件名为标识")
         return explicit
     stem = source.path.stem
     if ID_RE.match(stem):
@@ -133,9 +140,12 @@ def validate_policy(source: SourceFile, config: SiteConfig, content_dir: Path, p
     written, published = f.date("written", True), f.date("published", True)
     if written and published and published < written:
         f.error("published", f"发布日期 {published} 早于成文日期 {written}")
-    status_date = f.date("status_date")
-    if status is not Status.VALID and status_date is None and "status_date" not in f.data:
+    status_date, expires = f.date("status_date"), f.date("expires")
+    if status is not Status.VALID and f.data.get("status_date") in (None, ""):
         f.error("status", f"有效性为“{status.value}”时须同时填写 status_date（状态变更日期）")
+    for key, value in (("status_date", status_date), ("expires", expires)):
+        if value and written and value < written:
+            f.error(key, f"{POLICY_FIELDS[key]} {value} 早于成文日期 {written}")
     superseded_by, amended_by = f.ident("superseded_by"), f.idents("amended_by")
     if superseded_by and status not in (Status.REPEALED, Status.EXPIRED):
         f.error("superseded_by", "只有已废止或已失效的文件才能填写替代文件；请同时把 status 改为 已废止 或 已失效")
@@ -147,7 +157,7 @@ def validate_policy(source: SourceFile, config: SiteConfig, content_dir: Path, p
         agency=f.text("agency", True), written=written, published=published,
         topic=f.choice("topic", config.topics, required=True), kind=config.kind(kind_name) if kind_name else None,
         normative=f.boolean("normative"), status=status, status_date=status_date,
-        superseded_by=superseded_by, amended_by=amended_by, expires=f.date("expires"),
+        superseded_by=superseded_by, amended_by=amended_by, expires=expires,
         attachments=_attachments(f, content_dir), summary=f.text("summary"), catalog=f.text("catalog"),
     )
     return policy if f.ok and doc_id else None
@@ -162,24 +172,44 @@ def _attachments(f: Fields, content_dir: Path) -> tuple[Attachment, ...]:
         path = content_file(file, content_dir)
         if path is None:
             item.error("file", f"附件路径“{file}”应是 content/ 目录内的相对路径，例如 files/2019/附件1.pdf")
-        elif not path.is_file():
+        elif not is_file(path):
             item.error("file", f"附件文件不存在：content/{file}")
+        elif problem := unpublishable(path):
+            item.error("file", problem)
         else:
             result.append(Attachment(title, path, path.relative_to(content_dir).as_posix(), path.stat().st_size))
     return tuple(result)
 
 
 def content_file(relative: str, base: Path, content_dir: Path | None = None) -> Path | None:
-    """Resolve a path written in content against base; None if it leaves content/."""
+    """Resolve a path written in content against base; None if it leaves content/
+    (or cannot be a path at all: a NUL byte, a symlink loop)."""
     content_dir = content_dir or base
-    if relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
+    if "\0" in relative or relative.startswith(("/", "\\")) or ":" in relative.split("/")[0]:
         return None
-    path = (base / relative).resolve()
     try:
+        path = (base / relative).resolve()
         path.relative_to(content_dir.resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return None
     return path
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file that answers False for a name too long for the file system."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def unpublishable(path: Path) -> str | None:
+    """Why a file may not be published, or None: only documents, images and media."""
+    extension = path.suffix.lower().lstrip(".")
+    if extension in PUBLISHABLE_FILES:
+        return None
+    kinds = "、".join(sorted({label for label in PUBLISHABLE_FILES.values()}))
+    return f"不能发布 .{extension or '（无扩展名）'} 文件；可发布的类型：{kinds}"
 
 
 def validate_interpretation(source: SourceFile, config: SiteConfig, problems: Problems) -> Interpretation | None:
@@ -218,6 +248,10 @@ def validate_table(doc: Document, rel: str, table_id: str, problems: Problems) -
     groups = [c.group for c in columns]
     if groups != sorted(groups, reverse=True):
         f.error("columns", "分组列（group: true）必须排在最前面")
+    if columns and all(groups):
+        f.error("columns", "至少需要一个不分组的列")
+    if len({c.key for c in columns}) < len(columns):
+        f.error("columns", "列的 key 不能重复")
     rows = []
     labels = {c.key: c.label for c in columns}
     for item in f.mappings("rows", labels, required=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from . import urls
@@ -21,6 +21,9 @@ class Standing:
     since: date | None
     successor: Policy | None  # superseded_by
     amenders: tuple[Policy, ...]  # amended_by
+    pending: Status | None = None  # a change decided but not yet in effect on the build date
+    pending_date: date | None = None
+    current: Policy | None = None  # the in-force end of a chain of successors, if not the successor
 
     @property
     def in_force(self) -> bool:
@@ -73,10 +76,10 @@ def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable]
          known_ids: dict[str, str], build_date: date, problems: Problems) -> Site:
     """Build the site model. known_ids maps every id found (even in files that failed
     validation) to its file, so a reference to a broken file is not also 'missing'."""
+    records = [r for r in records if _url_free(r, problems)]
     policies = newest_first(r for r in records if isinstance(r, Policy))
     interpretations = newest_first(r for r in records if isinstance(r, Interpretation))
-    pages = tuple(sorted((r for r in records if isinstance(r, Page) and _page_url_free(r, problems)),
-                         key=lambda p: (p.nav is None, p.nav or 0, p.id)))
+    pages = tuple(sorted((r for r in records if isinstance(r, Page)), key=lambda p: (p.nav is None, p.nav or 0, p.id)))
     site = Site(config, build_date, policies, interpretations, pages, tables)
     site.by_id = {r.id: r for r in records}
     site.by_source = {r.origin.rel: r.id for r in records}
@@ -94,6 +97,7 @@ def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable]
     site.replaces = _group((p.superseded_by, p) for p in policies if refs.is_policy(p.superseded_by))
     site.amends = _group((a, p) for p in policies for a in p.amended_by if refs.is_policy(a))
     site.standing = {p.id: _standing(p, site) for p in policies}
+    site.standing = {p.id: _with_current(site.standing[p.id], site) for p in policies}
     site.listings = _listings(site)
     return site
 
@@ -131,13 +135,14 @@ def _suggest(doc_id: str, known_ids) -> str:
     return f"；是否想写“{close[0]}”？" if close else ""
 
 
-def _page_url_free(page: Page, problems: Problems) -> bool:
-    """Plain pages live at /<id>/, beside the site's own sections."""
-    if page.id in urls.RESERVED:
-        problems.add(page.origin.rel, page.origin.line("id"), "id",
-                     f"页面标识“{page.id}”与网站自身的网址 /{page.id}/ 冲突，请换一个标识")
-        return False
-    return True
+def _url_free(record: Record, problems: Problems) -> bool:
+    """An id must not land on a URL the site uses itself (/policies/normative/, ...)."""
+    section = {Policy: "policies", Interpretation: "interpretations", Page: "pages"}[type(record)]
+    if record.id not in urls.RESERVED[section]:
+        return True
+    url = urls.page(record.id) if section == "pages" else f"/{section}/{record.id}/"
+    problems.add(record.origin.rel, record.origin.line("id"), "id", f"标识“{record.id}”与网站自身的网址 {url} 冲突，请换一个标识")
+    return False
 
 
 def _check_unique(policies: tuple[Policy, ...], field_name: str, label: str, problems: Problems) -> None:
@@ -175,10 +180,24 @@ def _check_cycles(site: Site, problems: Problems) -> None:
 def _standing(policy: Policy, site: Site) -> Standing:
     successor = site.by_id.get(policy.superseded_by)
     amenders = tuple(site.by_id[a] for a in policy.amended_by if isinstance(site.by_id.get(a), Policy))
-    status, since = policy.status, policy.status_date
-    if status is Status.VALID and policy.expires and policy.expires < site.build_date:
+    status, since, pending = policy.status, policy.status_date, None
+    if since and since > site.build_date:  # decided, not yet in effect: still in force
+        status, since, pending = Status.VALID, None, (policy.status, policy.status_date)
+    if status in (Status.VALID, Status.AMENDED) and policy.expires and policy.expires < site.build_date:
         status, since = Status.EXPIRED, policy.expires + timedelta(days=1)
-    return Standing(status, since, successor if isinstance(successor, Policy) else None, amenders)
+    return Standing(status, since, successor if isinstance(successor, Policy) else None, amenders,
+                    *(pending or (None, None)))
+
+
+def _with_current(standing: Standing, site: Site) -> Standing:
+    """When the successor has itself been replaced, find the document now in force."""
+    current, seen = standing.successor, set()
+    while current and not site.standing[current.id].in_force and current.id not in seen:
+        seen.add(current.id)
+        current = site.standing[current.id].successor
+    if current is None or current is standing.successor:
+        return standing
+    return replace(standing, current=current)
 
 
 def _listings(site: Site) -> tuple[Listing, ...]:

@@ -26,8 +26,11 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     errors are re-parsed with _Loader, which places them closer to the mistake."""
 
 
+# Only true/false and null are read as other than text. YAML 1.1 would turn 8:30 into
+# 510, 2019.10 into 2019.1 and 0101 into 65; dates stay text for our own date errors.
+_TEXT_LIKE = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _TEXT_LIKE]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -94,8 +97,8 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
         reason = err.problem or err.context or "无法解析"
         problems.add(rel, line, "", f"YAML 语法错误（{column}{reason}），请检查缩进、冒号和引号")
         return None
-    except yaml.YAMLError as err:
-        problems.add(rel, first_line, "", f"YAML 无法解析：{err}")
+    except (yaml.YAMLError, RecursionError) as err:
+        problems.add(rel, first_line, "", f"YAML 无法解析：{err or '嵌套层级过深'}")
         return None
     lines: dict[str, int] = {}
     if node is not None:
@@ -110,6 +113,8 @@ def _collect_lines(node, prefix: str, lines: dict[str, int], rel: str, problems:
             key = str(key_node.value)
             path = f"{prefix}{key}"
             line = first + key_node.start_mark.line
+            if key_node.tag != "tag:yaml.org,2002:str":
+                problems.add(rel, line, key, "字段名会被 YAML 读成布尔值或空值，请使用规定的英文字段名")
             if key in seen:
                 problems.add(rel, line, key, "字段重复出现，只能写一次")
             seen.add(key)

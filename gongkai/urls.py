@@ -16,8 +16,12 @@ SITEMAP = "/sitemap.xml"
 FEED = "/feed.xml"
 ROBOTS = "/robots.txt"
 
-# Top-level names a plain page may not take, since the site uses them itself.
-RESERVED = frozenset({"policies", "interpretations", "assets", "files"})
+# Ids that would land on a URL the site uses itself, by the section they live in.
+RESERVED = {
+    "pages": frozenset({"policies", "interpretations", "assets", "files"}),
+    "policies": frozenset({"normative", "kind", "year", "page"}),
+    "interpretations": frozenset({"page"}),
+}
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._/-]+$")
 

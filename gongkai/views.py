@@ -11,15 +11,8 @@ from datetime import date
 from math import ceil
 
 from . import urls
-from .records import DataTable, Policy, Status
+from .records import PUBLISHABLE_FILES, DataTable, Policy, Status
 from .site import Listing, Site, Standing
-
-FILE_TYPES = {
-    "pdf": "PDF", "doc": "Word", "docx": "Word", "wps": "WPS", "xls": "Excel", "xlsx": "Excel",
-    "et": "WPS 表格", "csv": "CSV", "txt": "文本", "ofd": "OFD", "zip": "压缩包", "rar": "压缩包",
-    "png": "PNG 图片", "jpg": "JPEG 图片", "jpeg": "JPEG 图片", "gif": "GIF 图片", "svg": "SVG 图片",
-    "mp3": "音频", "mp4": "视频",
-}
 
 
 def cn_date(value: date | None) -> str:
@@ -53,7 +46,7 @@ class AttachmentView:
 def attachments(policy: Policy) -> list[AttachmentView]:
     return [
         AttachmentView(a.title, urls.content_file(a.rel), a.source.name,
-                       FILE_TYPES.get(a.extension, a.extension.upper() or "文件"), file_size(a.size))
+                       PUBLISHABLE_FILES[a.extension], file_size(a.size))
         for a in policy.attachments
     ]
 
@@ -88,28 +81,38 @@ def metadata(policy: Policy, standing: Standing) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Banner:
-    """What a reader must see first on a document that is no longer (fully) in force."""
+    """What a reader must see first on a document that is no longer (fully) in force,
+    or whose repeal, amendment or expiry has been decided for a later date."""
 
     status: str
     sentence: str  # e.g. "本文件已于2021年3月1日废止。"
-    links_intro: str  # e.g. "现行文件："
-    links: tuple[Link, ...]
+    links: tuple[tuple[str, Link], ...]  # (intro such as "替代文件：", document)
+
+
+_VERBS = {Status.AMENDED: "修订", Status.REPEALED: "废止", Status.EXPIRED: "失效"}
 
 
 def banner(policy: Policy, standing: Standing) -> Banner | None:
     if standing.in_force:
-        return None
+        if not standing.pending:
+            return None
+        verb = _VERBS[standing.pending]
+        successor = (("替代文件：", policy_link(standing.successor)),) if standing.successor else ()
+        amenders = tuple(("修订文件：", policy_link(p)) for p in standing.amenders)
+        return Banner(Status.VALID.value, f"本文件将于{cn_date(standing.pending_date)}{verb}，在此之前继续有效。",
+                      successor + amenders)
     since = f"于{cn_date(standing.since)}" if standing.since else ""
     if standing.status is Status.AMENDED:
-        return Banner(standing.status.value, f"本文件已{since}修订，部分内容已不再适用。", "修订文件：",
-                      tuple(policy_link(p) for p in standing.amenders))
-    verb = "废止" if standing.status is Status.REPEALED else "失效"
-    if standing.status is Status.EXPIRED and policy.expires and policy.status is Status.VALID:
+        return Banner(standing.status.value, f"本文件已{since}修订，部分内容已不再适用。",
+                      tuple(("修订文件：", policy_link(p)) for p in standing.amenders))
+    if standing.status is Status.EXPIRED and policy.expires and standing.since and standing.since > policy.expires:
         sentence = f"本文件有效期至{cn_date(policy.expires)}，已{since}失效。"
     else:
-        sentence = f"本文件已{since}{verb}，不再执行。"
-    successor = (policy_link(standing.successor),) if standing.successor else ()
-    return Banner(standing.status.value, sentence, "替代文件：", successor)
+        sentence = f"本文件已{since}{_VERBS[standing.status]}，不再执行。"
+    links = (("替代文件：", policy_link(standing.successor)),) if standing.successor else ()
+    if standing.current:  # the successor was itself replaced: point on to what is in force
+        links += (("现行有效文件：", policy_link(standing.current)),)
+    return Banner(standing.status.value, sentence, links)
 
 
 def ended(standing: Standing) -> str:

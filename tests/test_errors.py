@@ -160,3 +160,39 @@ def test_a_broken_layout_is_reported_with_its_file_and_line(empty):
     result = empty.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "layouts/page.html:" in result.stderr and "版式模板错误" in result.stderr
+
+
+def test_slips_that_used_to_pass_silently(empty):
+    empty.write("policies/a.md", policy("甲", n=1, extra="id:"))
+    empty.write("policies/b.md", policy("   ", n=2).replace("title:    ", 'title: "   "'))
+    empty.write("policies/c.md", policy("丙", n=3, extra="status: 已废止\nstatus_date:"))
+    empty.write("policies/d.md", policy("丁", n=4, extra="status: 已修订\nstatus_date: 2024-02-01\namended_by: [e, e]"))
+    empty.write("policies/e.md", policy("戊", n=5, extra="expires: 2023-12-31"))
+    empty.write("policies/normative.md", policy("己", n=6))
+    empty.write("interpretations/jd.md", "---\ntitle: 解读\ninterprets: [e]\npublished: 2024-01-03\nagency: 办公室\nform: 文字\nyes: 1\n---\n\n正文\n")
+    report = empty.build().stderr
+    for expected in [
+        "content/policies/a.md:10: 字段 id：标识不能为空",
+        'content/policies/b.md:2: 字段 title：title（标题） 不能只有空格',
+        "content/policies/c.md:10: 字段 status：有效性为“已废止”时须同时填写 status_date",
+        "content/policies/d.md:12: 字段 amended_by：第 2 项“e”重复",
+        "content/policies/e.md:10: 字段 expires：有效期至 2023-12-31 早于成文日期 2024-01-02",
+        "content/policies/normative.md:2: 字段 id：标识“normative”与网站自身的网址 /policies/normative/ 冲突",
+        "content/interpretations/jd.md:7: 字段 yes：字段名会被 YAML 读成布尔值或空值",
+    ]:
+        assert expected in report, (expected, report)
+
+
+def test_numbers_and_times_stay_as_written(empty):
+    empty.write("policies/a.md", policy("8:30", n=1, extra="catalog: 0101\nsummary: 2019.10"))
+    assert empty.build().returncode == 0
+    page = empty.html("/policies/a/")
+    assert "<h1>8:30</h1>" in page and "<dd>0101</dd>" in page and 'content="2019.10"' not in page
+
+
+def test_kinds_must_be_unique_in_the_config(empty):
+    config = empty.root / "site_config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  - {name: 函, slug: han}", "  - {name: 函, slug: han}\n  - {name: 函, slug: han2}"), encoding="utf-8")
+    report = empty.build().stderr
+    assert "site_config.yaml:" in report and "文种“函”重复" in report

@@ -203,3 +203,27 @@ def test_main_navigation_marks_the_current_page_and_section(built):
     assert on_document["政策文件"] == "true" and on_document["首页"] is None
     assert set(current("/about/").values()) == {None}, "a page outside the menu marks nothing"
     assert current("/policies/normative/")["规范性文件"] == "page"
+
+
+def test_a_decided_change_shows_before_it_takes_effect_and_chains_lead_to_the_current_document(example):
+    policies = example.root / "content/policies"
+    newest = policies / "lzbf-2025-2.md"
+    newest.write_text(newest.read_text(encoding="utf-8").replace("---\n\n", "status: 已废止\nstatus_date: 2027-01-01\nsuperseded_by: lzbf-2024-3\n---\n\n", 1), encoding="utf-8")
+    successor = policies / "lzf-2021-2.md"  # lzf-2018-12 → lzf-2021-2 → lzf-2023-6
+    successor.write_text(successor.read_text(encoding="utf-8").replace("---\n\n", "status: 已废止\nstatus_date: 2023-05-25\nsuperseded_by: lzf-2023-6\n---\n\n", 1), encoding="utf-8")
+    assert example.build().returncode == 0, example.build().stderr
+    pending = soup(example, "/policies/lzbf-2025-2/")
+    assert metadata(pending)["有效性"] == "有效"
+    assert "本文件将于2027年1月1日废止，在此之前继续有效。" in pending.select_one(".status-banner").get_text()
+    old = soup(example, "/policies/lzf-2018-12/").select_one(".status-banner")
+    assert "替代文件：" in old.get_text() and old.find("a", href="../lzf-2021-2/")
+    assert "现行有效文件：" in old.get_text() and old.find("a", href="../lzf-2023-6/")
+
+
+def test_an_amended_document_still_expires(example):
+    amended = example.root / "content/policies/lzf-2020-5.md"
+    amended.write_text(amended.read_text(encoding="utf-8").replace("---\n\n", "expires: 2024-12-31\n---\n\n", 1), encoding="utf-8")
+    assert example.build().returncode == 0
+    page = soup(example, "/policies/lzf-2020-5/")
+    assert metadata(page)["有效性"] == "已失效"
+    assert "有效期至2024年12月31日" in page.select_one(".status-banner").get_text()

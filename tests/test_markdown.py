@@ -39,12 +39,12 @@ def test_chinese_headings_get_ids(empty):
 def test_tables_footnotes_and_attribute_lists(empty):
     empty.write("policies/rich.md", body_policy(
         "| 事项 | 时限 |\n| --- | --- |\n| 答复 | 20个工作日 |\n\n依据条例[^1]。\n\n[^1]: 《中华人民共和国政府信息公开条例》。\n\n"
-        "重要段落\n{: .note lang=en }"))
+        "聊城市人民政府\n{: .signature lang=en }"))
     assert empty.build().returncode == 0
     body = BeautifulSoup(empty.html("/policies/rich/"), "html.parser").select_one(".document-body")
     assert body.select("table thead th")
     assert body.select_one(".footnote li").get_text().strip().startswith("《中华人民共和国政府信息公开条例》")
-    assert body.find("p", class_="note")["lang"] == "en"
+    assert body.find("p", class_="signature")["lang"] == "en"
 
 
 def test_unsafe_html_is_an_error_naming_the_line(empty):
@@ -109,3 +109,52 @@ def test_data_table_errors_are_reported_with_lines(empty):
     report = empty.build().stderr
     assert "content/data/tasks.yaml:6: 字段 rows.0.b：缺少必填字段 b（乙）" in report
     assert "数据表不存在" not in report
+
+
+def test_comments_cdata_and_page_furniture_are_kept_out(empty):
+    empty.write("policies/tricks.md", body_policy(
+        "<!-- 内部：经张三同意后发布 -->\n\n<!--> <meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\"> -->\n\n"
+        "<div class=\"status-banner\">已废止</div>\n\n<p id=\"main\">正文</p>\n\n## Main\n\n"
+        "<a href=\"java&#13;script:alert(1)\">点</a> <img src=\"https://evil.example/x.png\" alt=\"外部\">"))
+    report = empty.build().stderr
+    for line, text in [(17, "不支持的样式类名 status-banner"), (19, "id“main”已被页面自身使用"),
+                       (23, "不允许使用 javascript: 链接"), (23, "图片“https://evil.example/x.png”来自其他网站")]:
+        assert f"content/policies/tricks.md:{line}: {text}" in report, (line, text, report)
+    assert "张三" not in report and "refresh" not in report  # comments go silently
+    empty.write("policies/tricks.md", body_policy("<!-- 内部：经张三同意后发布 -->\n\n<!--> <meta http-equiv=\"refresh\"> -->\n\n## Main"))
+    assert empty.build().returncode == 0
+    page = empty.html("/policies/tricks/")
+    assert "张三" not in page and "refresh" not in page
+    assert 'id="main-1"' in page, "a heading never takes a layout's id"
+
+
+def test_only_documents_images_and_media_are_published(empty):
+    empty.write("files/page.html", "<script>alert(1)</script>")
+    empty.write("files/pic.svg", "<svg onload='alert(1)'/>")
+    empty.write("policies/a.md", policy(n=1, extra="attachments:\n  - title: 网页\n    file: files/page.html"))
+    empty.write("policies/b.md", body_policy("[图](../files/pic.svg)", n=2))
+    report = empty.build().stderr
+    assert "content/policies/a.md:12: 字段 attachments.0.file：不能发布 .html 文件" in report
+    assert "content/policies/b.md:13: “../files/pic.svg”：不能发布 .svg 文件" in report
+
+
+def test_raw_html_links_and_images_follow_the_same_rules(empty):
+    (empty.root / "content/files").mkdir(parents=True)
+    (empty.root / "content/files/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    empty.write("policies/target.md", policy("目标", n=1))
+    empty.write("policies/raw.md", body_policy(
+        '<a href="target.md">原文</a>\n\n<img src="../files/chart.png" alt="图表">\n\n<a href="nope.pdf">缺</a>', n=2))
+    result = empty.build()
+    assert "content/policies/raw.md:17: 文件不存在：content/policies/nope.pdf" in result.stderr
+    empty.write("policies/raw.md", body_policy('<a href="target.md">原文</a>\n\n<img src="../files/chart.png" alt="图表">', n=2))
+    assert empty.build().returncode == 0
+    page = BeautifulSoup(empty.html("/policies/raw/"), "html.parser").select_one(".document-body")
+    assert page.find("a")["href"] == "../target/"
+    assert (empty.output / "policies/raw" / page.find("img")["src"]).resolve().is_file()
+
+
+def test_repeated_mistakes_are_each_reported_at_their_line(empty):
+    empty.write("policies/twice.md", body_policy("[甲](doc:nope)\n\n[乙](doc:nope)\n\n依照第二章。\n\n#### 第二章"))
+    report = empty.build().stderr
+    assert "twice.md:13: 链接目标不存在" in report and "twice.md:15: 链接目标不存在" in report
+    assert "twice.md:19: 标题层级跳跃" in report
