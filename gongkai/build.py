@@ -47,20 +47,32 @@ def discover(project: Path, problems: Problems) -> dict[str, list[Path]]:
         return found
     for path in sorted(content.rglob("*")):
         rel = relpath(path, project)
-        if path.is_symlink() and content.resolve() not in path.resolve().parents:
-            problems.add(rel, 0, "", "符号链接指向 content/ 目录以外，不允许")
+        if path.is_symlink() and not _inside(path, content):
+            problems.add(rel, 0, "", "符号链接指向 content/ 目录以外（或指向自身），不允许")
             continue
         if not path.is_file() or path.name.startswith("."):
             continue
-        parts = path.relative_to(content).parts
-        if path.suffix == ".md":
+        parts, suffix = path.relative_to(content).parts, path.suffix.lower()
+        if suffix in (".md", ".markdown") and path.suffix != ".md":
+            problems.add(rel, 0, "", "内容文件的扩展名应为小写的 .md，否则不会被发布")
+        elif suffix == ".md":
             if parts[0] in SECTIONS and not (parts[0] == "pages" and len(parts) > 2):
                 found[parts[0]].append(path)
             else:
                 problems.add(rel, 0, "", "Markdown 文件应放在 content/policies/、content/interpretations/ 或 content/pages/ 中")
-        elif parts[0] == "data" and path.suffix in (".yaml", ".yml") and len(parts) == 2:
-            found["data"].append(path)
+        elif parts[0] == "data" and suffix in (".yaml", ".yml"):
+            if suffix == ".yaml" and len(parts) == 2:
+                found["data"].append(path)
+            else:
+                problems.add(rel, 0, "", "数据表文件应直接放在 content/data/ 中，扩展名为 .yaml")
     return found
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return folder.resolve() in path.resolve().parents
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
 
 
 def source_id(source: SourceFile) -> str | None:

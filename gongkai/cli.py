@@ -42,7 +42,10 @@ def build_date(args) -> date:
         return args.build_date
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), CHINA).date()
+        try:
+            return datetime.fromtimestamp(int(epoch), CHINA).date()
+        except (OverflowError, OSError, ValueError):
+            raise SystemExit(f"错误：SOURCE_DATE_EPOCH={epoch} 不是有效的时间戳") from None
     return datetime.now(CHINA).date()
 
 

@@ -249,7 +249,8 @@ class SiteRenderer:
                  i.published, views.standing_note(self.site, i))
                 for i in items
             ]
-            filters = [views.Link(x.title, x.url) for x in self.site.listings if is_policies and x.key != "interpretations"]
+            filters = [(views.Link(x.title, x.url), "page" if x.url == here else "true" if x is listing else "")
+                       for x in self.site.listings if is_policies and x.key != "interpretations"]
             context = self._context(here, title, listing.title if is_policies else "政策解读", crumbs=crumbs,
                                     listing=listing, entries=entries, pager=pager, filters=filters)
             self._emit(here, "listing.html", context, EVERYTHING,

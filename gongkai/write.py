@@ -16,9 +16,15 @@ class UnsafeOutput(Exception):
 
 
 def check_output_dir(output: Path, project: Path, force: bool) -> None:
+    """The output directory is replaced whole, so it must be one of ours: not a source
+    folder, not a file, and if it exists, either empty or a previous build (index.html)."""
     output, project = output.resolve(), project.resolve()
     protected = {project: "项目根目录", project / "content": "content/", project / "layouts": "layouts/",
-                 project / "tests": "tests/", project / "gongkai": "gongkai/"}
+                 project / "tests": "tests/", project / "gongkai": "gongkai/", project / ".git": ".git/"}
+    if output.exists() and not output.is_dir():
+        raise UnsafeOutput(f"拒绝输出到 {output}：它是一个文件")
+    if output.is_dir() and any(output.iterdir()) and not (output / "index.html").is_file():
+        raise UnsafeOutput(f"拒绝输出到 {output}：该目录不是空的，也不像上一次生成的网站（没有 index.html）")
     if output in protected:
         raise UnsafeOutput(f"拒绝把网站输出到 {protected[output]}：构建会替换整个输出目录")
     if output in project.parents or output == Path(output.anchor):

@@ -99,3 +99,21 @@ def test_options_work_before_or_after_the_command(empty, tmp_path):
     check = subprocess.run([sys.executable, str(BUILD_PY), "--root", str(empty.root), "check"],
                            capture_output=True, text=True, cwd=tmp_path)
     assert check.returncode == 0 and "检查通过：" in check.stdout, check.stderr
+
+
+@pytest.mark.parametrize("target", [".git", "site_config.yaml", "notes"])
+def test_refuses_an_output_that_is_not_a_previous_build(empty, target):
+    (empty.root / ".git").mkdir()
+    (empty.root / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    (empty.root / "notes").mkdir()
+    (empty.root / "notes/plan.txt").write_text("计划")
+    before = tree_digest(empty.root)
+    result = empty.cli("--output", str(empty.root / target))
+    assert result.returncode == 2 and "拒绝" in result.stderr
+    assert tree_digest(empty.root) == before
+
+
+def test_an_empty_site_says_so(empty):
+    assert empty.build().returncode == 0
+    home = (empty.output / "index.html").read_text(encoding="utf-8")
+    assert home.count("暂无。") == 4

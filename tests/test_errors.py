@@ -196,3 +196,17 @@ def test_kinds_must_be_unique_in_the_config(empty):
     config.write_text(text.replace("  - {name: 函, slug: han}", "  - {name: 函, slug: han}\n  - {name: 函, slug: han2}"), encoding="utf-8")
     report = empty.build().stderr
     assert "site_config.yaml:" in report and "文种“函”重复" in report
+
+
+def test_odd_files_are_reported_not_ignored_or_crashed_on(empty):
+    empty.write("policies/Upper.MD", policy(n=1))
+    empty.write("data/sub/t.yaml", "title: 表\n")
+    (empty.root / "content/files").mkdir(parents=True)
+    (empty.root / "content/files/loop").symlink_to(empty.root / "content/files/loop")
+    empty.write("policies/long.md", policy(n=2).replace("正文测试文件。", "[附件](../files/" + "很长的文件名" * 20 + ".pdf)\n\n[空字节](a%00b.pdf)"))
+    result = empty.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for expected in ["content/policies/Upper.MD: 内容文件的扩展名应为小写的 .md", "content/data/sub/t.yaml: 数据表文件应直接放在 content/data/ 中",
+                     "content/files/loop: 符号链接指向 content/ 目录以外", "content/policies/long.md:13: 文件不存在",
+                     "content/policies/long.md:15: 链接“a%00b.pdf”指向 content/ 目录以外"]:
+        assert expected in result.stderr, (expected, result.stderr)
