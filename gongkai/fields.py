@@ -47,9 +47,9 @@ class Fields:
     def line(self, key: str) -> int:
         return self.doc.line(self.name(key), self.doc.line(self.prefix.rstrip("."), self.fallback_line))
 
-    def error(self, key: str, message: str) -> None:
+    def error(self, key: str, message: str, line: int | None = None) -> None:
         self.ok = False
-        self.problems.add(self.rel, self.line(key), self.name(key), message)
+        self.problems.add(self.rel, line or self.line(key), self.name(key), message)
 
     def label(self, key: str) -> str:
         return f"{key}（{self.labels[key]}）" if key in self.labels else key
@@ -147,10 +147,11 @@ class Fields:
         values = value if isinstance(value, list) else [value]
         result = []
         for index, item in enumerate(values):
+            line = self.doc.line(f"{self.name(key)}.{index}", self.line(key))  # the item's own line
             if not isinstance(item, str) or not ID_RE.match(item):
-                self.error(key, f"第 {index + 1} 项“{item}”不是有效的文件标识（小写英文字母、数字和连字符）")
+                self.error(key, f"第 {index + 1} 项“{item}”不是有效的文件标识（小写英文字母、数字和连字符）", line)
             elif item in result:
-                self.error(key, f"第 {index + 1} 项“{item}”重复")
+                self.error(key, f"第 {index + 1} 项“{item}”重复", line)
             else:
                 result.append(item)
         return tuple(result)

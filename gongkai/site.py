@@ -119,8 +119,9 @@ class _References:
         return isinstance(self.site.by_id.get(doc_id), Policy)
 
     def policy(self, record: Record, field_name: str, ids) -> None:
-        where = (record.origin.rel, record.origin.line(field_name), field_name)
-        for doc_id in ids:
+        for index, doc_id in enumerate(ids):
+            line = record.origin.lines.get(f"{field_name}.{index}") or record.origin.line(field_name)
+            where = (record.origin.rel, line, field_name)
             target = self.site.by_id.get(doc_id)
             if doc_id == record.id:
                 self.problems.add(*where, "文件不能引用自己")

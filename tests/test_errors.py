@@ -210,3 +210,8 @@ def test_odd_files_are_reported_not_ignored_or_crashed_on(empty):
                      "content/files/loop: 符号链接指向 content/ 目录以外", "content/policies/long.md:13: 文件不存在",
                      "content/policies/long.md:15: 链接“a%00b.pdf”指向 content/ 目录以外"]:
         assert expected in result.stderr, (expected, result.stderr)
+
+
+def test_a_bad_list_item_is_reported_at_its_own_line(empty):
+    empty.write("policies/a.md", policy(n=1, extra="status: 已修订\nstatus_date: 2024-02-01\namended_by:\n  - b\n  - Bad_Id"))
+    assert "content/policies/a.md:14: 字段 amended_by：第 2 项“Bad_Id”不是有效的文件标识" in empty.build().stderr
