@@ -11,9 +11,9 @@ from .diagnostics import BuildStopped, Problems
 from .fields import ID_RE
 from .records import DataTable, Record, SiteConfig
 from .render import Outputs, SiteRenderer
-from .schema import validate_config, validate_interpretation, validate_page, validate_policy, validate_table
+from .schema import source_id, validate_config, validate_interpretation, validate_page, validate_policy, validate_table
 from .site import Site, link
-from .source import SourceFile, read_data, read_source, relpath
+from .source import read_data, read_source, relpath
 
 CONFIG_FILE = "site_config.yaml"
 SECTIONS = ("policies", "interpretations", "pages")
@@ -73,13 +73,6 @@ def _inside(path: Path, folder: Path) -> bool:
         return folder.resolve() in path.resolve().parents
     except (OSError, RuntimeError):  # a symlink loop
         return False
-
-
-def source_id(source: SourceFile) -> str | None:
-    explicit = source.front.data.get("id")
-    if isinstance(explicit, str) and ID_RE.match(explicit):
-        return explicit
-    return source.path.stem if ID_RE.match(source.path.stem) else None
 
 
 def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]], problems: Problems):

@@ -55,6 +55,7 @@ class SiteRenderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         self.env.filters["cn_date"] = views.cn_date
+        self.pagination = {listing.key: views.paginate(listing, self.config.page_size) for listing in site.listings}
         self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, known_ids, self._table_html)
 
     # -- the whole site ----------------------------------------------------------------
@@ -240,7 +241,7 @@ class SiteRenderer:
 
     def _listing(self, listing) -> None:
         is_policies = listing.key != "interpretations"
-        for pager, items in views.paginate(listing, self.config.page_size):
+        for pager, items in self.pagination[listing.key]:
             here = pager.urls[pager.number - 1]
             title = listing.title if pager.number == 1 else f"{listing.title}（第 {pager.number} 页）"
             crumbs = [views.Link("政策文件", urls.POLICIES)] if is_policies and listing.key != "policies" else []
@@ -266,7 +267,7 @@ class SiteRenderer:
         entries += [(self._absolute(urls.interpretation(i.id)), i.published) for i in self.site.interpretations]
         entries += [(self._absolute(urls.page(p.id)), p.updated) for p in self.site.pages]
         for listing in self.site.listings:
-            for pager, items in views.paginate(listing, self.config.page_size):
+            for pager, items in self.pagination[listing.key]:
                 entries.append((self._absolute(pager.urls[pager.number - 1]), max((i.published for i in items), default=None)))
         self._emit(urls.SITEMAP, "sitemap.xml", {"entries": entries}, EVERYTHING)
         latest = self.site.policies[: self.config.feed_size]

@@ -114,18 +114,25 @@ def _text_list(fields: Fields, key: str) -> tuple[str, ...]:
 # -- content -----------------------------------------------------------------------
 
 
+def source_id(source: SourceFile) -> str | None:
+    """The id rule: the explicit id, else the file name; either must be an ASCII slug.
+    Lenient (None, no report), for finding duplicates before validation."""
+    explicit = source.front.data.get("id")
+    if "id" in source.front.data:
+        return explicit if isinstance(explicit, str) and ID_RE.match(explicit) else None
+    return source.path.stem if ID_RE.match(source.path.stem) else None
+
+
 def content_id(source: SourceFile, fields: Fields) -> str | None:
-    """The explicit id, else the file name; either must be an ASCII slug."""
-    explicit = fields.ident("id")
-    if explicit or "id" in fields.data:
-        if explicit is None and fields.data.get("id") in (None, ""):
+    """source_id, reporting why a file has none."""
+    if "id" in fields.data:
+        if fields.data.get("id") in (None, ""):
             fields.error("id", "标识不能为空；删掉这一行即以文件名为标识")
-        return explicit
-    stem = source.path.stem
-    if ID_RE.match(stem):
-        return stem
-    fields.problems.add(source.rel, 1, "id", f"文件名“{stem}”不能直接作网址；请改用小写英文字母、数字和连字符命名，或在前置元数据中写 id")
-    return None
+        return fields.ident("id")
+    doc_id = source_id(source)
+    if doc_id is None:
+        fields.problems.add(source.rel, 1, "id", f"文件名“{source.path.stem}”不能直接作网址；请改用小写英文字母、数字和连字符命名，或在前置元数据中写 id")
+    return doc_id
 
 
 def origin(source: SourceFile) -> Origin:
