@@ -8,7 +8,6 @@ import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .build import build_site, load_config
 from .diagnostics import BuildStopped, Problems
@@ -107,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 def base_path(root: Path) -> str:
     """The path part of base_url ("/xxgk"), or "" when the config can't be read yet."""
     try:
-        return urlsplit(load_config(root, Problems()).site.base_url).path.rstrip("/")
+        return load_config(root, Problems()).site.base_path
     except BuildStopped:
         return ""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Status(StrEnum):
@@ -49,6 +50,15 @@ class SiteInfo:
     contact: Contact
     error_report_url: str  # 我为政府网站找错
     example_notice: str
+
+    @property
+    def base_path(self) -> str:
+        """The path the site lives under ("/xxgk"), "" at a host's root."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).netloc
 
 
 @dataclass(frozen=True)

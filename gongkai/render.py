@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
@@ -111,17 +110,15 @@ class SiteRenderer:
 
     def _context(self, here: str | None, title: str, column: str, crumbs=(), meta=(), jsonld=None, **extra) -> dict:
         site = self.config.site
-        base_path = urlsplit(site.base_url).path.rstrip("/")
-
         def href(url: str) -> str:
             # The 404 page is served at any depth, so its links are absolute.
-            return urls.relative(url, here) if here else base_path + url
+            return urls.relative(url, here) if here else site.base_path + url
 
         return dict(
             site=site, here=here, href=href, title=title, column=column,
             crumbs=[views.Link("首页", urls.HOME), *crumbs] if here != urls.HOME else [],
             nav=self._nav(here), footer=[views.Link(p.title, urls.page(p.id)) for p in self.site.pages],
-            meta=[("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
+            meta=[("SiteName", site.name), ("SiteDomain", site.domain),
                   ("SiteIDCode", site.site_code), ("ColumnName", column), *meta],
             jsonld=_json_ld(jsonld) if jsonld else None,
             asset=lambda name: href(urls.asset(name)),

@@ -132,7 +132,7 @@ def read_build(project: Path) -> tuple[dict[str, str], str]:
 
     build = build_site(project, BUILD_DATE)
     assert not build.problems, f"the build of {project} has problems:\n{build.problems.report()}"
-    base_path = urlsplit(build.site.config.site.base_url).path.rstrip("/")
+    base_path = build.site.config.site.base_path
     return dict(build.outputs.page_types), base_path
 
 
