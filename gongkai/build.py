@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .diagnostics import BuildStopped, Problems
+from .diagnostics import BuildStopped, Problems, Stage
 from .fields import ID_RE
 from .records import DataTable, Record, SiteConfig
 from .render import Outputs, SiteRenderer
@@ -130,6 +130,8 @@ def build_site(project: Path, build_date: date) -> Build:
     files = discover(project, problems)
     records, known = read_records(project, config, files, problems)
     tables = read_tables(project, files["data"], problems)
+    problems.stage = Stage.LINK
     site = link(config, records, tables, known, build_date, problems)
+    problems.stage = Stage.RENDER
     outputs = SiteRenderer(site, project, known, problems).render()
     return Build(site, outputs, problems)

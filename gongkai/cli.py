@@ -125,6 +125,8 @@ def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
         kept = "，output/ 保持上一次成功生成的内容" if output else ""
         print(f"生成失败：{len(result.problems)} 个错误{kept}。用时 {elapsed:.2f} 秒。", file=sys.stderr)
         return result.problems
+    if result.problems.warnings:
+        print(result.problems.report(), file=sys.stderr)
     pages = sum(1 for path in result.outputs.pages if path.endswith(".html"))
     if output is None:
         print(f"检查通过：{pages} 个页面，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
