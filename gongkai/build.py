@@ -3,15 +3,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from .diagnostics import BuildStopped, Problems, Stage
 from .fields import ID_RE
-from .records import DataTable, Record, SiteConfig
+from .records import DataTable, Record, Seen, SiteConfig
 from .render import Outputs, SiteRenderer
-from .schema import source_id, validate_config, validate_interpretation, validate_page, validate_policy, validate_table
+from .schema import (
+    fallback_id,
+    is_file,
+    source_id,
+    unpublishable,
+    validate_config,
+    validate_interpretation,
+    validate_page,
+    validate_policy,
+    validate_table,
+)
 from .site import Site, link
 from .source import read_data, read_source, relpath
 
@@ -38,34 +49,72 @@ def load_config(project: Path, problems: Problems) -> SiteConfig:
     return config
 
 
-def discover(project: Path, problems: Problems) -> dict[str, list[Path]]:
+@dataclass
+class Found:
+    """What discover() found under content/: content files by section, and every other
+    file, which is published only if a page links to it."""
+
+    sections: dict[str, list[Path]]
+    others: list[Path]
+
+
+# Names that say "a content document" but would not be read as one.
+_LOOKS_LIKE_MARKDOWN = re.compile(r"\.(?:md|markdown|mdown|mkd|mkdn)(?:\.[^.]+)*$", re.IGNORECASE)
+
+
+def discover(project: Path, problems: Problems) -> Found:
     """Content files by section, sorted so every build reads them in the same order."""
     content = project / "content"
-    found: dict[str, list[Path]] = {section: [] for section in (*SECTIONS, "data")}
+    found = Found({section: [] for section in (*SECTIONS, "data")}, [])
     if not content.is_dir():
         problems.add("content", 0, "", "找不到 content/ 目录")
         return found
     for path in sorted(content.rglob("*")):
         rel = relpath(path, project)
+        parts = path.relative_to(content).parts
+        if any(part.startswith(".") for part in parts):
+            continue  # hidden files (.gitkeep, .DS_Store) are nobody's content
+        if not _utf8(rel):
+            problems.add(_printable(rel), 0, "", "文件名含有无法识别的字符（不是 UTF-8 编码），请重新命名")
+            continue
         if path.is_symlink() and not _inside(path, content):
             problems.add(rel, 0, "", "符号链接指向 content/ 目录以外（或指向自身），不允许")
             continue
-        if not path.is_file() or path.name.startswith("."):
+        if not is_file(path):
             continue
-        parts, suffix = path.relative_to(content).parts, path.suffix.lower()
-        if suffix in (".md", ".markdown") and path.suffix != ".md":
-            problems.add(rel, 0, "", "内容文件的扩展名应为小写的 .md，否则不会被发布")
-        elif suffix == ".md":
-            if parts[0] in SECTIONS and not (parts[0] == "pages" and len(parts) > 2):
-                found[parts[0]].append(path)
-            else:
-                problems.add(rel, 0, "", "Markdown 文件应放在 content/policies/、content/interpretations/ 或 content/pages/ 中")
-        elif parts[0] == "data" and suffix in (".yaml", ".yml"):
-            if suffix == ".yaml" and len(parts) == 2:
-                found["data"].append(path)
-            else:
-                problems.add(rel, 0, "", "数据表文件应直接放在 content/data/ 中，扩展名为 .yaml")
+        _sort_file(path, rel, parts, found, problems)
     return found
+
+
+def _sort_file(path: Path, rel: str, parts: tuple[str, ...], found: Found, problems: Problems) -> None:
+    suffix = path.suffix.lower()
+    if path.suffix == ".md":
+        if parts[0] in SECTIONS and not (parts[0] == "pages" and len(parts) > 2):
+            found.sections[parts[0]].append(path)
+        else:
+            problems.add(rel, 0, "", "Markdown 文件应放在 content/policies/、content/interpretations/ 或 content/pages/ 中")
+    elif _LOOKS_LIKE_MARKDOWN.search(path.name):
+        stem = _LOOKS_LIKE_MARKDOWN.sub("", path.name)
+        problems.add(rel, 0, "", f"内容文件的扩展名应为小写的 .md，否则不会被发布；请改名为 {stem}.md")
+    elif parts[0] == "data" and suffix in (".yaml", ".yml"):
+        if path.suffix == ".yaml" and len(parts) == 2:
+            found.sections["data"].append(path)
+        else:
+            problems.add(rel, 0, "", "数据表文件应直接放在 content/data/ 中，扩展名为小写的 .yaml")
+    else:
+        found.others.append(path)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in a file name (surrogate escapes)
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -75,25 +124,42 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+def unpublished(found: Found, outputs: Outputs, project: Path, problems: Problems) -> None:
+    """Say which files under content/ no page publishes, and why, so that nothing an
+    editor added goes missing in silence."""
+    published = {source.resolve() for source in outputs.copies.values()}
+    for path in found.others:
+        if path.resolve() in published:
+            continue
+        rel = relpath(path, project)
+        why = unpublishable(path)
+        reason = f"；而且{why}" if why else ""
+        problems.warn(rel, 0, "", "此文件没有发布：没有哪个页面链接到它（附件请写进文件的 attachments，"
+                      f"图片和其他文件请在正文中链接）{reason}")
+
+
 def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]], problems: Problems):
     """Read and validate every content file. Returns the valid records and every id
-    seen (valid or not) with its file, so later stages don't report a broken file's
-    id as missing a second time."""
+    seen (valid or not) with its section and file, so later stages don't report a
+    broken file's id as missing a second time."""
     records: list[Record] = []
-    known: dict[str, str] = {}
+    known: dict[str, Seen] = {}
     content = project / "content"
     for section in SECTIONS:
         for path in files[section]:
+            problems.stage = Stage.READ
             source = read_source(path, project, problems)
-            if source is None:
-                continue
-            doc_id = source_id(source)
+            doc_id = source_id(source) if source else fallback_id(path)
+            problems.stage = Stage.VALIDATE
             if doc_id in known:
-                problems.add(source.rel, source.front.line("id", 1), "id",
-                             f"标识“{doc_id}”与 {known[doc_id]} 重复；每个文件的标识（默认为文件名）必须唯一")
+                line = source.front.line("id", 1) if source else 0
+                problems.add(relpath(path, project), line, "id",
+                             f"标识“{doc_id}”与 {known[doc_id].rel} 重复；每个文件的标识（默认为文件名）必须唯一")
                 continue
             if doc_id:
-                known[doc_id] = source.rel
+                known[doc_id] = Seen(section, relpath(path, project))
+            if source is None:
+                continue
             if section == "policies":
                 record = validate_policy(source, config, content, problems)
             elif section == "interpretations":
@@ -127,11 +193,12 @@ def build_site(project: Path, build_date: date) -> Build:
         config = load_config(project, problems)
     except BuildStopped:
         return Build(None, Outputs(), problems)
-    files = discover(project, problems)
-    records, known = read_records(project, config, files, problems)
-    tables = read_tables(project, files["data"], problems)
+    found = discover(project, problems)
+    records, known = read_records(project, config, found.sections, problems)
+    tables = read_tables(project, found.sections["data"], problems)
     problems.stage = Stage.LINK
     site = link(config, records, tables, known, build_date, problems)
     problems.stage = Stage.RENDER
     outputs = SiteRenderer(site, project, known, problems).render()
+    unpublished(found, outputs, project, problems)
     return Build(site, outputs, problems)

@@ -130,6 +130,7 @@ class Policy:
     status_date: date | None
     superseded_by: str | None
     amended_by: tuple[str, ...]
+    repeals: tuple[str, ...]  # older documents this one repeals ("原《…》同时废止")
     expires: date | None
     attachments: tuple[Attachment, ...]
     summary: str | None
@@ -186,3 +187,11 @@ class DataTable:
 
 
 Record = Policy | Interpretation | Page
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A content file's id as found on disk, whether or not the file turned out valid."""
+
+    section: str  # "policies", "interpretations" or "pages"
+    rel: str

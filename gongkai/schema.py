@@ -1,11 +1,15 @@
 """Stage 2: validate. Front matter and YAML data become typed records, or problems.
 
-Each content type declares its fields once (name → Chinese label); the same table
-drives unknown-field hints, required checks and the docs in docs/content-model.md.
+Each content type declares its fields once (FieldSpec: name, Chinese label, required);
+the same table drives unknown-field hints, required checks, the scaffold of
+`build.py new` and the content-model tables in the README.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Problems
@@ -27,20 +31,71 @@ from .records import (
 )
 from .source import Document, SourceFile
 
-POLICY_FIELDS = {
-    "title": "标题", "doc_number": "发文字号", "index_number": "索引号", "agency": "发文机关",
-    "written": "成文日期", "published": "发布日期", "topic": "主题分类", "kind": "文种",
-    "normative": "规范性文件", "status": "有效性", "status_date": "状态变更日期",
-    "superseded_by": "替代文件", "amended_by": "修订文件", "expires": "有效期至",
-    "attachments": "附件", "summary": "摘要", "catalog": "目录分类", "id": "标识",
-}
-INTERPRETATION_FIELDS = {
-    "title": "标题", "interprets": "解读文件", "published": "发布日期", "agency": "解读机关",
-    "form": "解读形式", "interpreter": "解读人", "summary": "摘要", "id": "标识",
-}
-PAGE_FIELDS = {
-    "title": "标题", "updated": "更新日期", "summary": "摘要", "nav": "导航顺序",
-    "menu": "主导航", "template": "模板", "id": "标识",
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One front-matter field: the table that drives validation labels, "did you mean"
+    hints and the file `build.py new` writes."""
+
+    name: str
+    label: str  # the Chinese name
+    required: bool = False
+    example: str = ""  # shown in the scaffold's comment ({today} and {year} filled in)
+    default: str = ""  # the scaffold's value
+
+
+def labels(specs: tuple[FieldSpec, ...]) -> dict[str, str]:
+    return {spec.name: spec.label for spec in specs}
+
+
+POLICY_SPECS = (
+    FieldSpec("title", "标题", True),
+    FieldSpec("doc_number", "发文字号", example="聊政办发〔{year}〕1号；没有文号的删去此行"),
+    FieldSpec("index_number", "索引号", True, "11371500004314023F/{year}-00001"),
+    FieldSpec("agency", "发文机关", True, "聊城市人民政府办公室"),
+    FieldSpec("written", "成文日期", True, default="{today}"),
+    FieldSpec("published", "发布日期", True, default="{today}"),
+    FieldSpec("topic", "主题分类", True, "取值见 site_config.yaml 的 topics，如 综合政务"),
+    FieldSpec("kind", "文种", True, "取值见 site_config.yaml 的 kinds，如 通知"),
+    FieldSpec("normative", "规范性文件", example="true 或 false，默认 false"),
+    FieldSpec("status", "有效性", example="有效（默认）、已修订、已废止、已失效"),
+    FieldSpec("status_date", "状态变更日期", example="status 不是 有效 时必填，如 {today}"),
+    FieldSpec("superseded_by", "替代本文件的新文件", example="本文件已被新文件替代时填新文件的标识"),
+    FieldSpec("repeals", "本文件废止的旧文件", example="本文件同时废止的旧文件标识，如 [lzbf-2019-5]"),
+    FieldSpec("amended_by", "修订文件", example="status 为 已修订 时填修订文件的标识"),
+    FieldSpec("expires", "有效期至", example="规范性文件的有效期截止日，如 {year}-12-31"),
+    FieldSpec("attachments", "附件", example="[{{title: 附件标题, file: files/{year}/附件1.pdf}}]"),
+    FieldSpec("summary", "摘要", example="一两句话，用于列表、订阅和搜索结果"),
+    FieldSpec("catalog", "目录分类", example="信息公开目录的分类代码"),
+    FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
+)
+INTERPRETATION_SPECS = (
+    FieldSpec("title", "标题", True),
+    FieldSpec("interprets", "解读文件", True, "所解读政策文件的标识，如 [lzbf-2019-5]", "[]"),
+    FieldSpec("published", "发布日期", True, default="{today}"),
+    FieldSpec("agency", "解读机关", True, "聊城市人民政府办公室"),
+    FieldSpec("form", "解读形式", True, "取值见 site_config.yaml 的 interpretation_forms", "文字"),
+    FieldSpec("interpreter", "解读人", example="姓名和职务"),
+    FieldSpec("summary", "摘要", example="一两句话，用于列表和搜索结果"),
+    FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
+)
+PAGE_SPECS = (
+    FieldSpec("title", "标题", True),
+    FieldSpec("updated", "更新日期", default="{today}"),
+    FieldSpec("summary", "摘要", example="一两句话"),
+    FieldSpec("nav", "导航顺序", example="页脚链接中的次序，整数"),
+    FieldSpec("menu", "主导航", example="true：同时显示在主导航中"),
+    FieldSpec("template", "模板", example="page（默认）或 sitemap"),
+    FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
+)
+POLICY_FIELDS = labels(POLICY_SPECS)
+INTERPRETATION_FIELDS = labels(INTERPRETATION_SPECS)
+PAGE_FIELDS = labels(PAGE_SPECS)
+# Chinese names an editor may write whose meaning depends on the direction.
+POLICY_ALIASES = {
+    "替代文件": "如果本文件替代（同时废止）了旧文件，请写 repeals: [旧文件标识]；"
+                "如果本文件已被新文件替代，请写 superseded_by: 新文件标识，并把 status 改为 已废止",
+    "废止文件": "如果本文件同时废止了旧文件，请写 repeals: [旧文件标识]",
 }
 ATTACHMENT_FIELDS = {"title": "附件标题", "file": "附件文件"}
 PAGE_TEMPLATES = ("page", "sitemap")
@@ -70,16 +125,15 @@ def validate_config(doc: Document, rel: str, problems: Problems) -> SiteConfig |
     root = Fields(doc, rel, problems, CONFIG_FIELDS)
     site = root.mapping("site", SITE_FIELDS)
     contact = site.mapping("contact", CONTACT_FIELDS)
+    line = functools.partial(_one_line, site)
     info = SiteInfo(
-        name=site.text("name", True), short_name=site.text("short_name") or site.text("name"),
-        base_url=(site.text("base_url", True) or "").rstrip("/"), owner=site.text("owner", True),
-        operator=site.text("operator", True), site_code=site.text("site_code", True),
-        icp=site.text("icp", True), police_record=site.text("police_record"),
-        contact=Contact(contact.text("phone", True), contact.text("email", True), contact.text("address", True)),
-        error_report_url=site.text("error_report_url", True), example_notice=site.text("example_notice"),
+        name=line("name", True), short_name=line("short_name") or line("name"),
+        base_url=_base_url(site), owner=line("owner", True),
+        operator=line("operator", True), site_code=line("site_code", True),
+        icp=line("icp", True), police_record=line("police_record"),
+        contact=Contact(_one_line(contact, "phone", True), _email(contact), _one_line(contact, "address", True)),
+        error_report_url=_web_url(site, "error_report_url"), example_notice=line("example_notice"),
     )
-    if info.base_url and not info.base_url.startswith(("https://", "http://")):
-        site.error("base_url", "网址应以 https:// 开头")
     kinds: list[Kind] = []
     for item in root.mappings("kinds", KIND_FIELDS, required=True):
         name, slug = item.text("name", True), item.text("slug", True)
@@ -105,10 +159,58 @@ def _text_list(fields: Fields, key: str) -> tuple[str, ...]:
     value = fields.raw(key, True)
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        fields.error(key, "应为文本列表")
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and "\n" not in v for v in value):
+        fields.error(key, "应为文本列表，每项一行文字")
         return ()
     return tuple(v.strip() for v in value)
+
+
+def _one_line(fields: Fields, key: str, required: bool = False) -> str | None:
+    """Configuration text printed on every page: one line, no line breaks."""
+    value = fields.text(key, required)
+    if value is not None and "\n" in value:
+        fields.error(key, "不能换行，请写成一行")
+        return None
+    return value
+
+
+# Host names as DNS writes them (IDNs in their xn-- form), an optional port, and a path
+# of plain segments: nothing that could turn into another host ("//evil"), a parent
+# folder, a query or whitespace once it is joined to the site's own URLs.
+_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+_BASE_URL = re.compile(rf"^https?://{_HOST}(?::\d{{1,5}})?(?:/[A-Za-z0-9._~-]+)*/?$")
+_WEB_URL = re.compile(rf"^https?://{_HOST}(?::\d{{1,5}})?(?:[/?#][\x21-\x7e]*)?$")
+_EMAIL = re.compile(r"^[^\s@<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+
+
+def _base_url(site: Fields) -> str:
+    value = _one_line(site, "base_url", True)
+    if value is None:
+        return ""
+    segments = value.split("://", 1)[-1].split("/")[1:]
+    if not _BASE_URL.match(value) or any(s in (".", "..") for s in segments):
+        site.error("base_url", f"网址“{value}”无效：应为以 https:// 或 http:// 开头、带域名的完整网址，"
+                   "路径只含英文字母、数字、点、连字符和下划线，不带 ?、# 或空格，例如 https://www.liaocheng.gov.cn/xxgk")
+        return ""
+    return value.rstrip("/")
+
+
+def _web_url(fields: Fields, key: str) -> str | None:
+    """A link printed on every page: an absolute http(s) address, nothing a browser runs."""
+    value = _one_line(fields, key, True)
+    if value is not None and not _WEB_URL.match(value):
+        fields.error(key, f"链接“{value}”无效：应为以 https:// 或 http:// 开头、带域名的完整网址，不含空格"
+                     "（中文请先按网址编码）")
+        return None
+    return value
+
+
+def _email(contact: Fields) -> str | None:
+    value = _one_line(contact, "email", True)
+    if value is not None and not _EMAIL.match(value):
+        contact.error("email", f"电子邮箱“{value}”格式不对，应为 名称@域名，例如 zwgk@liaocheng.gov.cn")
+        return None
+    return value
 
 
 # -- content -----------------------------------------------------------------------
@@ -121,6 +223,23 @@ def source_id(source: SourceFile) -> str | None:
     if "id" in source.front.data:
         return explicit if isinstance(explicit, str) and ID_RE.match(explicit) else None
     return source.path.stem if ID_RE.match(source.path.stem) else None
+
+
+_ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def fallback_id(path: Path) -> str | None:
+    """The id of a file whose front matter could not be read: its id: line if one can
+    be picked out, else the file name. References to it are then not reported as
+    missing on top of the real error."""
+    try:
+        head = path.read_bytes()[:8192].decode("utf-8", "replace")
+    except OSError:
+        head = ""
+    match = _ID_LINE.search(head)
+    if match:
+        return match.group(1)
+    return path.stem if ID_RE.match(path.stem) else None
 
 
 def content_id(source: SourceFile, fields: Fields) -> str | None:
@@ -155,7 +274,9 @@ def validate_policy(source: SourceFile, config: SiteConfig, content_dir: Path, p
             f.error(key, f"{POLICY_FIELDS[key]} {value} 早于成文日期 {written}")
     superseded_by, amended_by = f.ident("superseded_by"), f.idents("amended_by")
     if superseded_by and status not in (Status.REPEALED, Status.EXPIRED):
-        f.error("superseded_by", "只有已废止或已失效的文件才能填写替代文件；请同时把 status 改为 已废止 或 已失效")
+        f.error("superseded_by", "只有已废止或已失效的文件才能填写替代文件（superseded_by 填的是替代本文件的新文件）。"
+                f"如果是本文件废止了旧文件，请改写 repeals: [{superseded_by}]；"
+                "如果本文件确已被替代，请把 status 改为 已废止 并填写 status_date")
     if amended_by and status is not Status.AMENDED:
         f.error("amended_by", "只有已修订的文件才能填写修订文件；请同时把 status 改为 已修订")
     policy = Policy(
@@ -164,7 +285,7 @@ def validate_policy(source: SourceFile, config: SiteConfig, content_dir: Path, p
         agency=f.text("agency", True), written=written, published=published,
         topic=f.choice("topic", config.topics, required=True), kind=config.kind(kind_name) if kind_name else None,
         normative=f.boolean("normative"), status=status, status_date=status_date,
-        superseded_by=superseded_by, amended_by=amended_by, expires=expires,
+        superseded_by=superseded_by, amended_by=amended_by, repeals=f.idents("repeals"), expires=expires,
         attachments=_attachments(f, content_dir), summary=f.text("summary"), catalog=f.text("catalog"),
     )
     return policy if f.ok and doc_id else None

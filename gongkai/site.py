@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from . import urls
 from .diagnostics import Problems
-from .records import DataTable, Interpretation, Page, Policy, Record, SiteConfig, Status
+from .records import DataTable, Interpretation, Page, Policy, Record, Seen, SiteConfig, Status
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def newest_first(records):
 
 
 def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable],
-         known_ids: dict[str, str], build_date: date, problems: Problems) -> Site:
+         known_ids: dict[str, Seen], build_date: date, problems: Problems) -> Site:
     """Build the site model. known_ids maps every id found (even in files that failed
     validation) to its file, so a reference to a broken file is not also 'missing'."""
     records = [r for r in records if _url_free(r, problems)]
@@ -87,16 +87,18 @@ def link(config: SiteConfig, records: list[Record], tables: dict[str, DataTable]
     for policy in policies:
         refs.policy(policy, "superseded_by", [policy.superseded_by] if policy.superseded_by else [])
         refs.policy(policy, "amended_by", policy.amended_by)
+        refs.policy(policy, "repeals", policy.repeals)
     for item in interpretations:
         refs.policy(item, "interprets", item.interprets)
-    _check_cycles(site, problems)
+    declared = _declared(site, problems)
+    _check_cycles(site, declared, problems)
     for field_name, label in (("index_number", "索引号"), ("doc_number", "发文字号")):
         _check_unique(policies, field_name, label, problems)
     site.interpretations_of = _group(
         (doc_id, item) for item in interpretations for doc_id in item.interprets if refs.is_policy(doc_id))
-    site.replaces = _group((p.superseded_by, p) for p in policies if refs.is_policy(p.superseded_by))
+    site.replaces = _group((d.successor, site.by_id[doc_id]) for doc_id, d in declared.items() if refs.is_policy(d.successor))
     site.amends = _group((a, p) for p in policies for a in p.amended_by if refs.is_policy(a))
-    site.standing = {p.id: _standing(p, site) for p in policies}
+    site.standing = {p.id: _standing(p, declared[p.id], site) for p in policies}
     site.standing = {p.id: _with_current(site.standing[p.id], site) for p in policies}
     site.listings = _listings(site)
     return site
@@ -122,17 +124,18 @@ class _References:
         for index, doc_id in enumerate(ids):
             line = record.origin.lines.get(f"{field_name}.{index}") or record.origin.line(field_name)
             where = (record.origin.rel, line, field_name)
-            target = self.site.by_id.get(doc_id)
             if doc_id == record.id:
                 self.problems.add(*where, "文件不能引用自己")
-            elif target is None and doc_id not in self.known_ids:
-                self.problems.add(*where, f"找不到标识为“{doc_id}”的文件{_suggest(doc_id, self.known_ids)}")
-            elif target is not None and not isinstance(target, Policy):
-                self.problems.add(*where, f"“{doc_id}”不是政策文件（它在 {target.origin.rel}），这里应填政策文件的标识")
+            elif doc_id not in self.known_ids:
+                self.problems.add(*where, f"找不到标识为“{doc_id}”的文件（这里应填政策文件的标识）{_suggest(doc_id, self.known_ids, 'policies')}")
+            elif self.known_ids[doc_id].section != "policies":
+                self.problems.add(*where, f"“{doc_id}”不是政策文件（它在 {self.known_ids[doc_id].rel}），这里应填政策文件的标识")
 
 
-def _suggest(doc_id: str, known_ids) -> str:
-    close = difflib.get_close_matches(doc_id, list(known_ids), n=1, cutoff=0.6)
+def _suggest(doc_id: str, known_ids: dict[str, Seen], section: str) -> str:
+    """A near miss among the ids of the right content type only."""
+    candidates = [key for key, seen in known_ids.items() if seen.section == section]
+    close = difflib.get_close_matches(doc_id, candidates, n=1, cutoff=0.6)
     return f"；是否想写“{close[0]}”？" if close else ""
 
 
@@ -160,30 +163,112 @@ def _check_unique(policies: tuple[Policy, ...], field_name: str, label: str, pro
             first[value] = policy
 
 
-def _check_cycles(site: Site, problems: Problems) -> None:
-    """A superseded_by chain must end; a cycle would make every document 'replaced'."""
+@dataclass(frozen=True)
+class Declared:
+    """A policy's status as its own file and the files that repeal it say, before the
+    build date is applied."""
+
+    status: Status
+    since: date | None
+    successor: str | None  # the id of the document that replaces it
+
+
+def _declared(site: Site, problems: Problems) -> dict[str, Declared]:
+    """Merge `repeals` written in the new document into the old one's status, and report
+    where the two files disagree."""
+    declared = {p.id: Declared(p.status, p.status_date, p.superseded_by) for p in site.policies}
+    repealed_by: dict[str, Policy] = {}
+    for new in sorted(site.policies, key=lambda p: p.origin.rel):
+        for index, old_id in enumerate(new.repeals):
+            old = site.by_id.get(old_id)
+            if not isinstance(old, Policy) or old is new:
+                continue  # reported by the reference check
+            line = new.origin.lines.get(f"repeals.{index}") or new.origin.line("repeals")
+            conflict = _repeal_conflict(new, old, repealed_by.get(old_id))
+            if conflict:
+                problems.add(new.origin.rel, line, "repeals", conflict)
+                continue
+            repealed_by[old_id] = new
+            if old.status is Status.VALID:
+                declared[old_id] = Declared(Status.REPEALED, new.published, new.id)
+            else:  # the old file says 已废止 itself: its own date stands
+                declared[old_id] = replace(declared[old_id], successor=old.superseded_by or new.id)
+    return declared
+
+
+def _repeal_conflict(new: Policy, old: Policy, earlier: Policy | None) -> str | None:
+    where = f"{old.origin.rel} 第 {old.origin.line('status')} 行"
+    if earlier is not None:
+        return f"“{old.id}”已由 {earlier.origin.rel} 废止；一份文件只能被一份文件废止"
+    if old.superseded_by and old.superseded_by != new.id:
+        return (f"“{old.id}”自己写明被“{old.superseded_by}”替代（{old.origin.rel} 第 "
+                f"{old.origin.line('superseded_by')} 行），与这里不一致；请删去其中一处")
+    if old.status in (Status.AMENDED, Status.EXPIRED):
+        return f"“{old.id}”的有效性写的是“{old.status.value}”（{where}），与被本文件废止矛盾；请改为 已废止 或删去该行"
+    if old.status is Status.REPEALED and old.status_date and new.published and old.status_date < new.written:
+        return f"“{old.id}”写明已于 {old.status_date} 废止（{where}），早于本文件的成文日期 {new.written}，请核对"
+    return None
+
+
+# The edges of "is replaced or amended by": each must lead to a later document, so a
+# loop means a slip in one of the files.
+_EDGE_FIELDS = ("superseded_by", "amended_by")
+
+
+def _check_cycles(site: Site, declared: dict[str, Declared], problems: Problems) -> None:
+    """Report each loop in the replaced-by / amended-by graph once, at its first file."""
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for policy in site.policies:
+        successor = declared[policy.id].successor
+        targets = [(successor, "superseded_by")] if successor else []
+        targets += [(a, "amended_by") for a in policy.amended_by]
+        edges[policy.id] = [(t, f) for t, f in targets if t != policy.id and isinstance(site.by_id.get(t), Policy)]
     reported: set[str] = set()
-    for start in site.policies:
-        chain, current = [], start
-        while isinstance(current, Policy) and current.superseded_by and current.id not in chain:
-            chain.append(current.id)
-            current = site.by_id.get(current.superseded_by)
-        if isinstance(current, Policy) and current.id in chain:
-            cycle = chain[chain.index(current.id):]
-            if not reported.intersection(cycle):
-                reported.update(cycle)
-                first = site.by_id[min(cycle)]
-                loop = " → ".join(cycle[cycle.index(first.id):] + cycle[: cycle.index(first.id)] + [first.id])
-                problems.add(first.origin.rel, first.origin.line("superseded_by"), "superseded_by",
-                             f"替代关系形成循环：{loop}")
+    for cycle in _cycles(edges):
+        if reported.intersection(cycle):
+            continue
+        reported.update(cycle)
+        start = cycle.index(min(cycle))
+        loop = cycle[start:] + cycle[:start]
+        first = site.by_id[loop[0]]
+        field_name = next(f for t, f in edges[loop[0]] if t == (loop + loop)[1])
+        if field_name == "superseded_by" and not first.superseded_by:
+            field_name = "repeals"  # the edge came from the other file's repeals
+            first = next(p for p in site.policies if loop[0] in p.repeals)
+        noun = "替代关系" if field_name != "amended_by" else "修订关系"
+        problems.add(first.origin.rel, first.origin.line(field_name), field_name,
+                     f"{noun}形成循环：{' → '.join([*loop, loop[0]])}；请检查这些文件的 {'、'.join(_EDGE_FIELDS)} 和 repeals")
 
 
-def _standing(policy: Policy, site: Site) -> Standing:
-    successor = site.by_id.get(policy.superseded_by)
+def _cycles(edges: dict[str, list[tuple[str, str]]]):
+    """Every simple cycle found by an iterative depth-first walk (one per back edge)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in sorted(edges):
+        if root in state:
+            continue
+        path, stack = [root], [iter(sorted(edges[root]))]
+        state[root] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            target = step[0]
+            if state.get(target) == 1:
+                yield path[path.index(target):]
+            elif target not in state:
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(sorted(edges.get(target, ()))))
+
+
+def _standing(policy: Policy, declared: Declared, site: Site) -> Standing:
+    successor = site.by_id.get(declared.successor)
     amenders = tuple(site.by_id[a] for a in policy.amended_by if isinstance(site.by_id.get(a), Policy))
-    status, since, pending = policy.status, policy.status_date, None
+    status, since, pending = declared.status, declared.since, None
     if since and since > site.build_date:  # decided, not yet in effect: still in force
-        status, since, pending = Status.VALID, None, (policy.status, policy.status_date)
+        status, since, pending = Status.VALID, None, (declared.status, declared.since)
     if status in (Status.VALID, Status.AMENDED) and policy.expires and policy.expires < site.build_date:
         status, since = Status.EXPIRED, policy.expires + timedelta(days=1)
     return Standing(status, since, successor if isinstance(successor, Policy) else None, amenders,
