@@ -1,7 +1,10 @@
-"""`build.py new`: a content file with every field in place and today's date.
+"""`build.py new`: a content file with every field of its type and today's date.
 
-Required fields are left empty on purpose: the build refuses the file until an
-editor fills them in, so a half-written document cannot be published by accident.
+The fields come from the type's FieldSpec table, so the scaffold cannot drift from
+what validation accepts. Required fields are written out (left empty on purpose: the
+build refuses the file until an editor fills them in, so a half-written document
+cannot be published by accident); optional ones are commented out, each with its
+Chinese name and an example, so an editor uncomments what applies.
 """
 
 from __future__ import annotations
@@ -10,58 +13,48 @@ from datetime import date
 from pathlib import Path
 
 from .fields import ID_RE
+from .schema import INTERPRETATION_SPECS, PAGE_SPECS, POLICY_SPECS, FieldSpec
 
-TEMPLATES = {
-    "policy": ("policies", """\
----
-title:            # 标题（必填）
-doc_number:       # 发文字号，如 聊政办发〔{year}〕1号
-index_number:     # 索引号（必填）
-agency:           # 发文机关（必填）
-written: {today}  # 成文日期
-published: {today}  # 发布日期
-topic:            # 主题分类（必填，取值见 site_config.yaml 的 topics）
-kind:             # 文种（必填，取值见 site_config.yaml 的 kinds）
-normative: false  # 是否规范性文件
-summary:          # 摘要（选填）
----
-
-正文从这里开始。
-"""),
-    "interpretation": ("interpretations", """\
----
-title:            # 标题（必填）
-interprets: []    # 所解读文件的标识（必填），如 [lzbf-2019-5]
-published: {today}  # 发布日期
-agency:           # 解读机关（必填）
-form: 文字        # 解读形式：文字 / 图解 / 音视频 / 问答 / 发布会
-interpreter:      # 解读人（选填）
----
-
-解读正文从这里开始。
-"""),
-    "page": ("pages", """\
----
-title:            # 标题（必填）
-updated: {today}  # 更新日期
----
-
-页面正文从这里开始。
-"""),
+# type name on the command line -> (folder under content/, fields, body placeholder)
+TYPES: dict[str, tuple[str, tuple[FieldSpec, ...], str]] = {
+    "policy": ("policies", POLICY_SPECS, "正文从这里开始。"),
+    "interpretation": ("interpretations", INTERPRETATION_SPECS, "解读正文从这里开始。"),
+    "page": ("pages", PAGE_SPECS, "页面正文从这里开始。"),
 }
+_WIDTH = 18  # where the comments start, so the file reads as a form
 
 
 class ScaffoldError(Exception):
     pass
 
 
+def front_matter(specs: tuple[FieldSpec, ...], today: date) -> str:
+    """The front-matter lines: required fields first, then the optional ones commented."""
+    fill = {"today": today.isoformat(), "year": str(today.year)}
+    lines = []
+    for spec in sorted(specs, key=lambda s: not s.required):
+        value = spec.default.format(**fill)
+        entry = f"{spec.name}: {value}".rstrip() if spec.required or value else f"{spec.name}:"
+        note = f"{spec.label}（{'必填' if spec.required else '选填'}）"
+        if spec.example:
+            note += f"：{spec.example.format(**fill)}"
+        if not spec.required:
+            entry = f"# {entry}"
+        lines.append(f"{entry.ljust(_WIDTH - 1)} # {note}")
+    return "\n".join(lines)
+
+
 def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
     if not ID_RE.match(slug):
-        raise ScaffoldError(f"“{slug}”不能作文件名：请只用小写英文字母、数字和连字符，例如 lzbf-2024-3")
-    folder, template = TEMPLATES[kind]
+        raise ScaffoldError(f"“{slug}”不能作文件名：请只用小写英文字母、数字和连字符，例如 lzbf-2026-1")
+    folder, specs, body = TYPES[kind]
     path = project / "content" / folder / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(project)} 已存在，未做任何修改")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(template.format(today=today.isoformat(), year=today.year), encoding="utf-8")
+    text = f"---\n{front_matter(specs, today)}\n---\n\n{body}\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ScaffoldError(f"无法写入 {path.relative_to(project)}：{err.strerror}") from None
     return path

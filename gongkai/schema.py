@@ -50,9 +50,9 @@ def labels(specs: tuple[FieldSpec, ...]) -> dict[str, str]:
 
 POLICY_SPECS = (
     FieldSpec("title", "标题", True),
-    FieldSpec("doc_number", "发文字号", example="聊政办发〔{year}〕1号；没有文号的删去此行"),
-    FieldSpec("index_number", "索引号", True, "11371500004314023F/{year}-00001"),
-    FieldSpec("agency", "发文机关", True, "聊城市人民政府办公室"),
+    FieldSpec("doc_number", "发文字号", example="如 聊政办发〔{year}〕1号"),
+    FieldSpec("index_number", "索引号", True, "如 11371500004314023F/{year}-00001"),
+    FieldSpec("agency", "发文机关", True, "如 聊城市人民政府办公室"),
     FieldSpec("written", "成文日期", True, default="{today}"),
     FieldSpec("published", "发布日期", True, default="{today}"),
     FieldSpec("topic", "主题分类", True, "取值见 site_config.yaml 的 topics，如 综合政务"),
@@ -73,7 +73,7 @@ INTERPRETATION_SPECS = (
     FieldSpec("title", "标题", True),
     FieldSpec("interprets", "解读文件", True, "所解读政策文件的标识，如 [lzbf-2019-5]", "[]"),
     FieldSpec("published", "发布日期", True, default="{today}"),
-    FieldSpec("agency", "解读机关", True, "聊城市人民政府办公室"),
+    FieldSpec("agency", "解读机关", True, "如 聊城市人民政府办公室"),
     FieldSpec("form", "解读形式", True, "取值见 site_config.yaml 的 interpretation_forms", "文字"),
     FieldSpec("interpreter", "解读人", example="姓名和职务"),
     FieldSpec("summary", "摘要", example="一两句话，用于列表和搜索结果"),
