@@ -10,21 +10,24 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .build import build_site, load_config
-from .diagnostics import BuildStopped, Problems
+from .diagnostics import BuildStopped, Problems, Stage
 from .scaffold import ScaffoldError, scaffold
-from .write import UnsafeOutput, check_output_dir, write_site
+from .write import UnsafeOutput, WriteFailed, check_output_dir, describe, write_site
 
 CHINA = timezone(timedelta(hours=8))
 
 DESCRIPTION = """\
 政府信息公开网站生成器：把 content/ 中的 Markdown 文件生成为可访问的静态网站。
 
-  python build.py                      生成网站到 output/（失败时保留上一次的网站）
-  python build.py check                只检查内容和无障碍规则，不写任何文件
-  python build.py new policy SLUG      新建政策文件（也可 interpretation、page）
-  python build.py serve                本地预览 http://127.0.0.1:8000/ ，修改后自动重新生成
+  python3 build.py                     生成网站到 output/（失败时保留上一次的网站）
+  python3 build.py check               只检查内容和无障碍规则，不写任何文件
+  python3 build.py new policy SLUG     新建政策文件（也可 interpretation、page）
+  python3 build.py serve               本地预览 http://127.0.0.1:8000/ ，修改后自动重新生成
 
-内容错误会一次全部列出（文件:行号: 字段：说明），退出码为 1。
+内容错误会一次全部列出（文件:行号: 字段：说明）。
+退出码：0 成功；1 内容错误；2 拒绝使用该输出目录（或 serve 的端口、地址不可用）；
+3 网站无法写入（磁盘已满、只读、没有权限、另一个生成进程正在写入等）。
+除 0 以外，output/ 都保持上一次成功生成的内容。
 The build date ("as of" for expiry) comes from --build-date, else SOURCE_DATE_EPOCH, else today (UTC+8).
 """
 
@@ -72,14 +75,44 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("type", choices=["policy", "interpretation", "page"], help="内容类型")
     new.add_argument("slug", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
     serve = commands.add_parser("serve", parents=[writing], help="本地预览并在修改后自动重新生成")
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--port", type=parse_port, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听地址（默认 127.0.0.1，只有本机能访问）；0.0.0.0 让同一网络中的手机等设备也能打开预览，"
+                            "但网络中的任何人都能看到")
     return parser
 
 
+def parse_port(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 1 到 65535 之间的整数，实际为“{text}”")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # an odd file name must not crash printing
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(argv)
+    try:
+        return run_command(args)
+    except KeyboardInterrupt:
+        print("已中断；output/ 保持上一次成功生成的内容。", file=sys.stderr)
+        return 130
+    except (UnsafeOutput, WriteFailed) as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 3 if isinstance(err, WriteFailed) else 2
+    except OSError as err:
+        print(f"错误：{err.filename or '文件操作'}：{describe(err)}。", file=sys.stderr)
+        return 3
+
+
+def run_command(args) -> int:
     command = args.command or "build"
-    root = args.root.resolve()
+    try:
+        root = args.root.resolve()
+    except RuntimeError:
+        print(f"错误：项目目录 {args.root} 的路径中有循环的符号链接", file=sys.stderr)
+        return 1
     if command == "new":
         try:
             path = scaffold(root, args.type, args.slug, build_date(args))
@@ -90,17 +123,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "check":
         return exit_code(run_build(root, None, build_date(args)))
-    output = (args.output or root / "output").resolve()
-    try:
-        check_output_dir(output, root, args.force)
-    except UnsafeOutput as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return 2
+    output = check_output_dir(args.output or root / "output", root, args.force)
     if command == "serve":
         from .serve import serve
 
-        return serve(root, output, args.port, base_path(root), lambda: run_build(root, output, build_date(args)))
+        as_of = build_date(args)
+        return serve(root, output, args.port, args.host, base_path(root), lambda: preview_build(root, output, as_of))
     return exit_code(run_build(root, output, build_date(args)))
+
+
+def preview_build(root: Path, output: Path, as_of: date) -> Problems:
+    """A rebuild in serve: a site that cannot be written is shown like a content error."""
+    try:
+        return run_build(root, output, as_of)
+    except (UnsafeOutput, WriteFailed) as err:
+        print(f"错误：{err}", file=sys.stderr)
+        problems = Problems(stage=Stage.WRITE)
+        problems.add(str(output), 0, "", str(err))
+        return problems
 
 
 def base_path(root: Path) -> str:
@@ -131,7 +171,8 @@ def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
     if output is None:
         print(f"检查通过：{pages} 个页面，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
         return result.problems
-    write_site(result.outputs, output)
+    for notice in write_site(result.outputs, output):
+        print(notice, file=sys.stderr)
     elapsed = time.perf_counter() - started
     print(f"生成完成：{pages} 个页面，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
     return result.problems

@@ -8,22 +8,33 @@ an external same-origin script. While the content has errors, every page shows t
 
 from __future__ import annotations
 
+import errno
 import html
+import ipaddress
 import re
+import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import Problems
 
 HEAD_END = b"</head>"
+HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
-def serve(root: Path, output: Path, port: int, base_path: str, rebuild: Callable[[], Problems]) -> int:
+def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuild: Callable[[], Problems]) -> int:
     """Serve output at base_path (the path of base_url, e.g. /xxgk), as in production,
-    so that the 404 page's absolute links work in the preview too."""
+    so that the 404 page's absolute links work in the preview too. The port is taken
+    before the first build, so a busy port is reported at once."""
     from livereload import Server
     from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
     from tornado import ioloop, web
+    from tornado.httpserver import HTTPServer
+
+    sockets = listen(host, port)
+    if sockets is None:
+        return 2
 
     state = {"report": None}
 
@@ -88,18 +99,78 @@ def serve(root: Path, output: Path, port: int, base_path: str, rebuild: Callable
             if base_path:
                 handlers.append((r"/", web.RedirectHandler, {"url": f"{base_path}/", "permanent": False}))
             handlers.append((r"/.*", Elsewhere))
-            web.Application(handlers=handlers, transforms=[Inject]).listen(port, address=host)
+            HTTPServer(web.Application(handlers=handlers, transforms=[Inject])).add_sockets(sockets)
 
     build()
     server = Preview()
     for watched in ("content", "layouts", "site_config.yaml"):
         server.watch(str(root / watched), build, delay="forever")  # "forever": we reload
-    print(f"本地预览：http://127.0.0.1:{port}{base_path}/ （Ctrl+C 退出）", flush=True)
+    announce(host, port, base_path)
     try:
-        server.serve(host="127.0.0.1", port=port, open_url_delay=None, restart_delay="forever", debug=False)
+        server.serve(host=host, port=port, open_url_delay=None, restart_delay="forever", debug=False)
     finally:
         ioloop.IOLoop.current().close(all_fds=True)
     return 0
+
+
+def listen(host: str, port: int) -> list[socket.socket] | None:
+    """The listening sockets, or None after saying in one line why there are none."""
+    from tornado.netutil import bind_sockets
+
+    if not _valid_host(host):
+        return _refuse(f"--host “{host}”不是有效的地址：请写本机的 IP 地址（如 192.168.1.5）、localhost，"
+                       "或 0.0.0.0（所有网络接口）")
+    try:
+        return bind_sockets(port, address=host)
+    except OSError as err:
+        return _refuse(_listen_error(err, host, port))
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(HOST_NAME.fullmatch(host))
+
+
+def _listen_error(err: OSError, host: str, port: int) -> str:
+    other = port + 1 if port < 65535 else 8000
+    if err.errno == errno.EADDRINUSE:
+        return f"端口 {port} 已被占用（可能另一个预览或程序正在使用它），请换一个端口，例如 --port {other}"
+    if err.errno == errno.EACCES:
+        return f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限），请换一个端口，例如 --port 8000"
+    if err.errno == errno.EADDRNOTAVAIL:
+        return f"地址 {host} 不是这台电脑的地址，请写本机的 IP 地址，或 0.0.0.0（所有网络接口）"
+    if isinstance(err, socket.gaierror):
+        return f"找不到主机名 {host}，请写本机的 IP 地址，或 0.0.0.0（所有网络接口）"
+    return f"无法在 {host} 的端口 {port} 上提供预览：{err.strerror or err}"
+
+
+def _refuse(message: str) -> None:
+    print(f"错误：{message}", file=sys.stderr)
+    return None
+
+
+def announce(host: str, port: int, base_path: str) -> None:
+    """The address to open, and a warning when others on the network can open it too."""
+    everywhere = host in ("0.0.0.0", "::")
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    shown = f"[{shown}]" if ":" in shown else shown
+    print(f"本地预览：http://{shown}:{port}{base_path}/ （Ctrl+C 退出）", flush=True)
+    if not _loopback(host):
+        where = "本机在局域网中的 IP 地址" if everywhere else host
+        print(f"注意：预览已向网络开放，同一网络中的任何人都能用 http://{where}:{port}{base_path}/ 打开它，"
+              "包括尚未发布的内容。只在可信的网络中使用，用完请按 Ctrl+C 关闭。", file=sys.stderr, flush=True)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _error_page(report: str, base_path: str) -> str:
