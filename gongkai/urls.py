@@ -1,5 +1,5 @@
 """The URL scheme, in one place. Every URL is site-root-relative and ends in "/"
-for HTML pages (served as <dir>/index.html). docs/urls.md documents the same scheme."""
+for HTML pages (served as <dir>/index.html). The README's "URL scheme" table documents the same scheme."""
 
 from __future__ import annotations
 
