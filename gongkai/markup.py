@@ -9,29 +9,38 @@ from __future__ import annotations
 
 import posixpath
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape as escape_html
+from html import unescape as unescape_html
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, slugify_unicode, strip_tags
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from . import urls
 from .diagnostics import Problems
 from .fields import ID_RE
 from .records import DataTable, Record
-from .sanitize import sanitize
+from .sanitize import ALIGN_CLASSES, clean_url, layout_ids, sanitize, unique_ids
 from .schema import content_file, is_file, unpublishable
 
 _EMPTY_LINK = re.compile(r"(?<!!)\[\s*\]\(|<a\b[^>]*>\s*</a>")
 TABLE_LINE = re.compile(r"^ {0,3}\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")  # 4 spaces: a code block
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DOC = re.compile(r"doc:", re.IGNORECASE)  # schemes are case-insensitive: DOC:, Doc:
+_HEADING = re.compile(r"[Hh][1-6]")
+_FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
+_ALIGN_STYLE = re.compile(r"text-align: (left|center|right);")  # as Python-Markdown's tables write it
+_INSERTED_ID = re.compile(r'\bid="([^"]*)"')
 
 
 @dataclass
@@ -75,6 +84,19 @@ class _Job:
     def error(self, line: int, message: str) -> None:
         self.problems.add(self.record.origin.rel, line, "", message)
 
+    def locate_id(self, value: str, nth: int) -> int:
+        """The line of the nth place an id is written (id="x" in HTML, {#x} in an
+        attribute list), so a duplicate is reported where the second one is."""
+        names = "|".join(re.escape(v) for v in dict.fromkeys((value, escape_html(value), escape_html(value, quote=False))))
+        written = re.compile(rf"""(?<![\w-])(?i:id)\s*=\s*(?:"(?:{names})"|'(?:{names})'|(?:{names})(?=[\s/>}}]))"""
+                             rf"""|\{{[^}}\n]*#(?:{names})(?=[\s}}])""")
+        for index, text in enumerate(self.lines):
+            found = len(written.findall(text))
+            if nth < found:
+                return self.record.origin.body_line + index
+            nth -= found
+        return self.locate(f'id="{value}"', value, "id=")
+
 
 class MarkdownRenderer:
     """One Markdown converter reused for every body of a build (reset between bodies)."""
@@ -86,11 +108,14 @@ class MarkdownRenderer:
         self.project_dir = project_dir
         self.known_ids = known_ids
         self.table_html = table_html
+        self.reserved_ids = layout_ids(project_dir / "layouts")
+        # Marks what Markdown generated (heading and footnote ids, footnote links) through
+        # to the parsed body; unguessable, so raw HTML cannot pass for generated.
+        self.mark = secrets.token_hex(8)
         self.job: _Job | None = None
         self.md = markdown.Markdown(
             extensions=[
                 "tables", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr",
-                TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
                 FootnoteExtension(
                     BACKLINK_TEXT="↩", BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="[{}]"),
                 _GovExtension(self),
@@ -110,7 +135,11 @@ class MarkdownRenderer:
 
     def _render(self, job: _Job) -> Body:
         soup = BeautifulSoup(self.md.reset().convert(job.record.body), "html.parser")
+        generated = _take_marks(soup, self.mark)
         sanitize(soup, lambda needles, message: job.error(job.locate(*needles), message))
+        inserted = [unescape_html(i) for table in job.tables.values() for i in _INSERTED_ID.findall(table)]
+        unique_ids(soup, self.reserved_ids, inserted, generated,
+                   lambda value, nth, message: job.error(job.locate_id(value, nth), message))
         lint(soup, job)
         # Links are resolved on the parsed body, so raw HTML <a> and <img> are held to
         # the same rules as Markdown ones.
@@ -127,25 +156,23 @@ class MarkdownRenderer:
 
     # -- link resolution, called from the tree processor ------------------------------
 
-    def link(self, href: str) -> str | None:
+    def link(self, written: str) -> str | None:
         job = self.job
 
         def line() -> int:
-            return job.locate(f"]({href}", href)
+            return job.locate(f"]({written}", written)
 
+        href = clean_url(written)  # as a browser reads it: " DOC:x\n" is doc:x
         path, hash_, fragment = href.partition("#")
-        if href.startswith("doc:"):
-            doc_id = path[4:]
-            if doc_id in self.site.by_id:
-                return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
-            if doc_id not in self.known_ids:
-                job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
-                return None
-            return "#"  # the target's own file has errors, reported there; the build fails
+        if _DOC.match(href):
+            return self._doc_link(path[4:].strip(), hash_ + fragment, line)
         if not path or _EXTERNAL.match(href):
             return href
+        if path.startswith(("//", "\\\\", "/\\", "\\/")):  # a browser goes to another host
+            job.error(line(), f"链接“{written}”缺少协议：外部网站请写完整地址（如 https://www.gov.cn/），站内文件请写 doc:标识 或相对路径")
+            return None
         if path.startswith(("/", "\\")):
-            job.error(line(), f"站内链接“{href}”请写成 doc:标识 或相对路径（如 ../policies/xxx.md）")
+            job.error(line(), f"站内链接“{written}”请写成 doc:标识 或相对路径（如 ../policies/xxx.md）")
             return None
         target = self._content_path(path)
         if target is None:
@@ -159,20 +186,35 @@ class MarkdownRenderer:
             if not is_file(target):
                 job.error(line(), f"链接目标不存在：{rel}")
             return None
-        return self._file(target, rel, href, line)
+        return self._file(target, rel, written, line)
 
-    def image(self, src: str) -> str | None:
+    def _doc_link(self, doc_id: str, fragment: str, line) -> str | None:
+        if doc_id in self.site.by_id:
+            return urls.relative(self.site.url(doc_id) + fragment, self.job.here)
+        if doc_id in self.known_ids:
+            return "#"  # the target's own file has errors, reported there; the build fails
+        if not doc_id:
+            self.job.error(line(), "链接“doc:”后缺少标识：请写成 doc:标识（如 doc:lzbf-2019-5）")
+        elif doc_id.lower() in self.known_ids:
+            self.job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件；标识只用小写字母，是否想写 doc:{doc_id.lower()}？")
+        else:
+            self.job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
+        return None
+
+    def image(self, written: str) -> str | None:
         def line() -> int:
-            return self.job.locate(f"]({src}", src)
+            return self.job.locate(f"]({written}", written)
 
-        if _EXTERNAL.match(src) or src.startswith(("//", "\\\\")):
-            self.job.error(line(), f"图片“{src}”来自其他网站；页面不得加载外部资源，请把图片放进 content/ 目录")
+        src = clean_url(written)
+        if _EXTERNAL.match(src) or src.startswith(("//", "\\\\", "/\\", "\\/")):
+            what = "不是 content/ 目录中的文件" if _DOC.match(src) else "来自其他网站；页面不得加载外部资源"
+            self.job.error(line(), f"图片“{written}”{what}，请把图片放进 content/ 目录并写相对路径")
             return None
         target = self._content_path(src)
         if target is None:
-            self.job.error(line(), f"图片“{src}”指向 content/ 目录以外，不允许")
+            self.job.error(line(), f"图片“{written}”指向 content/ 目录以外，不允许")
             return None
-        return self._file(target, target.relative_to(self.project_dir).as_posix(), src, line)
+        return self._file(target, target.relative_to(self.project_dir).as_posix(), written, line)
 
     def _content_path(self, path: str) -> Path | None:
         base = (self.project_dir / self.job.record.origin.rel).parent
@@ -209,6 +251,13 @@ class _GovExtension(Extension):
         # After fenced code is stashed (25), so a table line shown in code stays code,
         # and before raw HTML is (20).
         md.preprocessors.register(_TablePreprocessor(md, self.renderer), "gov_tables", 24)
+        md.treeprocessors.register(_AlignmentClasses(md), "gov_align", 30)
+        # Generated ids are told from written ones around attr_list (8): what has an id
+        # before it came from footnotes; headings get their slug ids after it (where
+        # toc would, without toc's "_1" suffixes: the id pass gives "-N" for the page).
+        snapshot = _FootnoteSnapshot(md)
+        md.treeprocessors.register(snapshot, "gov_footnote_ids", 9)
+        md.treeprocessors.register(_MarkGenerated(md, snapshot, self.renderer), "gov_heading_ids", 5)
 
 
 class _TablePreprocessor(Preprocessor):
@@ -234,6 +283,63 @@ class _TablePreprocessor(Preprocessor):
             # Blank lines around the placeholder keep it a block of its own.
             result += ["", self.md.htmlStash.store(_table_slot(table_id)) if html else "", ""]
         return result
+
+
+class _AlignmentClasses(Treeprocessor):
+    """A table column's alignment (|:---|---:|) as a class: style attributes are not
+    allowed in a body, and Python-Markdown's tables write one for alignment."""
+
+    def run(self, root):
+        for cell in (el for el in root.iter() if el.tag in ("th", "td")):
+            match = _ALIGN_STYLE.fullmatch(cell.get("style", ""))
+            if match:
+                del cell.attrib["style"]
+                cell.set("class", " ".join(filter(None, (cell.get("class"), ALIGN_CLASSES[match.group(1)]))))
+
+
+class _FootnoteSnapshot(Treeprocessor):
+    """Before attr_list, every id in the tree is a footnote's (raw HTML is stashed,
+    attribute lists are not applied yet), and so is every footnote link."""
+
+    def run(self, root):
+        self.ids = [(el, el.get("id")) for el in root.iter() if el.get("id") is not None]
+        self.links = [el for el in root.iter("a") if el.get("class") in _FOOTNOTE_LINKS]
+
+
+class _MarkGenerated(Treeprocessor):
+    def __init__(self, md, snapshot: _FootnoteSnapshot, renderer: MarkdownRenderer):
+        super().__init__(md)
+        self.snapshot = snapshot
+        self.renderer = renderer
+
+    def run(self, root):
+        mark = self.renderer.mark
+        moved = {}
+        for element, original in self.snapshot.ids:
+            if element.get("id") == original:
+                element.set(_MARK, mark)
+            else:  # the editor gave a footnote reference an id ({#x}): its links go there
+                moved[f"#{original}"] = f"#{element.get('id')}"
+        for link in self.snapshot.links:
+            link.set("href", moved.get(link.get("href"), link.get("href")))
+            link.set(_MARK, mark)
+        for heading in (el for el in root.iter() if _HEADING.fullmatch(el.tag or "") and "id" not in el.attrib):
+            text = strip_tags(render_inner_html(remove_fnrefs(heading), self.md))
+            heading.set("id", slugify_unicode(unescape_html(text), "-"))
+            heading.set(_MARK, mark)
+
+
+_MARK = "data-gongkai-generated"
+
+
+def _take_marks(soup: BeautifulSoup, mark: str) -> dict[int, Tag]:
+    """The elements Markdown generated, by id(), their marks removed. A mark with
+    another value was typed by an editor and is left for the sanitizer to refuse."""
+    generated = {}
+    for element in soup.find_all(attrs={_MARK: mark}):
+        del element[_MARK]
+        generated[id(element)] = element
+    return generated
 
 
 def _table_slot(table_id: str) -> str:

@@ -161,8 +161,15 @@ def _spans(rows, col: int) -> list[int]:
     return spans
 
 
+PAGER_NEIGHBOURS = 2  # page links on each side of the current page
+
+
 @dataclass(frozen=True)
 class Pager:
+    """One page of a listing. urls (every page's URL) is one tuple shared by all pages
+    of the listing; a page links only to a window of it, so a listing of n pages
+    renders O(n) links in all, not O(n²)."""
+
     number: int
     count: int
     urls: tuple[str, ...]
@@ -175,8 +182,21 @@ class Pager:
     def next(self) -> str | None:
         return self.urls[self.number] if self.number < self.count else None
 
-    def pages(self) -> list[tuple[int, str]]:
-        return list(enumerate(self.urls, start=1))
+    def pages(self) -> list[tuple[int, str] | None]:
+        """(number, url) for the first, the last and the current page with its
+        neighbours, in order; None where numbers are left out. A gap of a single
+        page shows that page instead: "…" must stand for at least two."""
+        low = max(1, self.number - PAGER_NEIGHBOURS)
+        high = min(self.count, self.number + PAGER_NEIGHBOURS)
+        low = 1 if low <= 3 else low  # 1, 2, [3 …]: page 2 rather than a gap
+        high = self.count if high >= self.count - 2 else high
+        shown = [1] * (low > 1) + list(range(low, high + 1)) + [self.count] * (high < self.count)
+        result: list[tuple[int, str] | None] = []
+        for number in shown:
+            if result and result[-1] is not None and number > result[-1][0] + 1:
+                result.append(None)
+            result.append((number, self.urls[number - 1]))
+        return result
 
 
 def paginate(listing: Listing, size: int) -> list[tuple[Pager, tuple]]:
