@@ -10,10 +10,34 @@ from typing import Any
 from .diagnostics import Problems
 from .source import Document
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Ids become folder names (policies/ID/index.html) and URLs: 64 characters are far more
+# than any 发文字号 slug needs and keep every output path well under the 255-byte
+# name limit of file systems. \Z, not $: "abc\n" is not an id.
+ID_MAX = 64
+ID_RE = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{ID_MAX - 1}}}\Z")
+_ID_CHARS = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _TYPE_NAMES = {str: "文本", int: "整数", float: "数字", bool: "布尔值（true/false）", list: "列表", dict: "映射", type(None): "空值"}
+
+
+_TRUE, _FALSE = ("true", "yes", "on", "是"), ("false", "no", "off", "否")
+_BLANKS = " \t\u3000"
+
+
+def id_problem(value: str) -> str | None:
+    """Why value is not a valid id (in Chinese), or None when it is one."""
+    if not _ID_CHARS.match(value):
+        return "标识应只含小写英文字母、数字和连字符（不能以连字符开头），例如 lzbf-2019-5"
+    if len(value) > ID_MAX:
+        return f"标识过长（{len(value)} 个字符），最多 {ID_MAX} 个"
+    return None
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as quoted in a message: a pasted page is cut short."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "……"
 
 
 def type_name(value: Any) -> str:
@@ -55,14 +79,25 @@ class Fields:
         return f"{key}（{self.labels[key]}）" if key in self.labels else key
 
     def _check_unknown(self) -> None:
-        by_label = {label: name for name, label in self.labels.items()}
         for key in self.data:
             if str(key) in self.labels or not isinstance(key, str):
-                continue  # a key YAML read as true/null was reported where it was parsed
-            # An editor may write the Chinese name (标题) or a near miss (pubished).
-            close = [by_label[key]] if key in by_label else difflib.get_close_matches(str(key), list(self.labels), n=1, cutoff=0.6)
-            hint = f"是否想写 {self.label(close[0])}？" if close else "可用字段：" + "、".join(self.labels)
-            self.error(str(key), f"未知字段。{hint}")
+                continue  # a key that is not text was reported where it was parsed
+            self.error(key, f"未知字段。{self._unknown_hint(key)}")
+
+    def _unknown_hint(self, key: str) -> str:
+        """An editor may write the Chinese name (标题), a near miss (pubished), or a
+        key that YAML read together with its value ({title：附件} in a flow mapping)."""
+        by_label = {label: name for name, label in self.labels.items()}
+        for colon, fix in (("：", "把全角冒号“：”改为半角冒号加空格“: ”"), (":", "在冒号后加一个空格")):
+            name = key.split(colon, 1)[0].strip(_BLANKS)
+            if colon in key and (name in self.labels or name in by_label):
+                english = by_label.get(name, name)
+                return f"“{shown(key)}”像是字段 {self.label(english)} 和它的值，请{fix}" + ("，字段名用英文" if name != english else "")
+        bare = key.strip(_BLANKS)
+        if bare != key and (bare in self.labels or bare in by_label):
+            return f"字段名前后有空格或全角空格“　”，请删除（应为 {self.label(by_label.get(bare, bare))}）"
+        close = [by_label[key]] if key in by_label else difflib.get_close_matches(key, list(self.labels), n=1, cutoff=0.6)
+        return f"是否想写 {self.label(close[0])}？" if close else "可用字段：" + "、".join(self.labels)
 
     # -- getters -----------------------------------------------------------------
 
@@ -81,7 +116,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.error(key, f"应为文本，实际为{type_name(value)}")
+            self.error(key, f"应为一段文本，实际为{type_name(value)}（若值本身以“[”“{{”或“- ”开头，请给整段值加引号）")
             return None
         if not value.strip():
             if required:
@@ -98,17 +133,22 @@ class Fields:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        self.error(key, f"日期无效：“{value}”，应为 YYYY-MM-DD 格式的真实日期，例如 2019-06-19")
+        self.error(key, f"日期无效：“{shown(value)}”，应为 YYYY-MM-DD 格式的真实日期，例如 2019-06-19")
         return None
 
     def boolean(self, key: str, default: bool = False) -> bool:
+        """true/false, yes/no, on/off (any case) or 是/否. Every scalar is read as
+        text, so only a yes/no field reads these words as yes/no."""
         value = self.raw(key, False)
         if value is None:
             return default
-        if not isinstance(value, bool):
-            self.error(key, f"应为 true 或 false，实际为“{value}”")
-            return default
-        return value
+        if isinstance(value, bool):
+            return value
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        self.error(key, f"应为 true 或 false（也可写 yes/no、on/off、是/否），实际为“{shown(value)}”")
+        return default
 
     def integer(self, key: str, default: int | None = None, minimum: int = 1) -> int | None:
         value = self.raw(key, False)
@@ -116,7 +156,7 @@ class Fields:
             return default
         text = value.strip() if isinstance(value, str) else ""
         if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= minimum):
-            self.error(key, f"应为不小于 {minimum} 的整数，实际为“{value}”")
+            self.error(key, f"应为不小于 {minimum} 的整数，实际为“{shown(value)}”")
             return default
         return int(text)
 
@@ -127,7 +167,7 @@ class Fields:
         if value not in choices:
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
             hint = f"是否想写“{close[0]}”？" if close else ""
-            self.error(key, f"取值“{value}”不在允许范围内，应为：{'、'.join(choices)}。{hint}".rstrip())
+            self.error(key, f"取值“{shown(value)}”不在允许范围内，应为：{'、'.join(choices)}。{hint}".rstrip())
             return default
         return value
 
@@ -135,8 +175,9 @@ class Fields:
         value = self.text(key, required)
         if value is None:
             return None
-        if not ID_RE.match(value):
-            self.error(key, f"标识“{value}”无效，应只含小写英文字母、数字和连字符，例如 lzbf-2019-5")
+        problem = id_problem(value)
+        if problem:
+            self.error(key, f"标识“{shown(value)}”无效：{problem}")
             return None
         return value
 
@@ -148,8 +189,9 @@ class Fields:
         result = []
         for index, item in enumerate(values):
             line = self.doc.line(f"{self.name(key)}.{index}", self.line(key))  # the item's own line
-            if not isinstance(item, str) or not ID_RE.match(item):
-                self.error(key, f"第 {index + 1} 项“{item}”不是有效的文件标识（小写英文字母、数字和连字符）", line)
+            problem = id_problem(item) if isinstance(item, str) else "应为一个标识"
+            if problem:
+                self.error(key, f"第 {index + 1} 项“{shown(item)}”不是有效的文件标识：{problem}", line)
             elif item in result:
                 self.error(key, f"第 {index + 1} 项“{item}”重复", line)
             else:
