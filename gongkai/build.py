@@ -80,6 +80,9 @@ def discover(project: Path, problems: Problems) -> Found:
         if path.is_symlink() and not _inside(path, content):
             problems.add(rel, 0, "", "符号链接指向 content/ 目录以外（或指向自身），不允许")
             continue
+        if path.is_symlink() and not path.exists():
+            problems.add(rel, 0, "", "符号链接指向的文件不存在，请删除它或改为真实文件")
+            continue
         if not is_file(path):
             continue
         _sort_file(path, rel, parts, found, problems)

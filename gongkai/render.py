@@ -7,10 +7,11 @@ sources it read (Output.sources), which is what incremental builds will need.
 from __future__ import annotations
 
 import json
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup
 
 from . import urls, views
@@ -84,17 +85,28 @@ class SiteRenderer:
             return
         try:
             text = self.env.get_template(template).render(context)
-        except TemplateError as err:
+        except Exception as err:  # noqa: BLE001 - a layout is input too: report it, never a traceback
             self._layout_error(err, template)
             return
         self.outputs.pages[path] = text.encode("utf-8")
         self.outputs.sources[path] = sources
         self.outputs.page_types[path] = page_type or template.rsplit(".", 1)[0]
 
-    def _layout_error(self, err: TemplateError, template: str) -> None:
-        name = getattr(err, "filename", None) or str(self.layouts_dir / template)
-        line = getattr(err, "lineno", None) or 0
-        self.problems.add(relpath(Path(name), self.project_dir), line, "", f"版式模板错误：{err.message}")
+    def _layout_error(self, err: Exception, template: str) -> None:
+        """Name the layout file and line: Jinja's own errors carry them; for anything a
+        template expression raised, the innermost frame that ran a layout does."""
+        name, line = getattr(err, "filename", None), getattr(err, "lineno", None)
+        if not name:
+            frames = traceback.extract_tb(err.__traceback__)
+            frame = next((f for f in reversed(frames) if Path(f.filename).is_relative_to(self.layouts_dir)), None)
+            name, line = (frame.filename, frame.lineno) if frame else (str(self.layouts_dir / template), 0)
+        if isinstance(err, TemplateNotFound):
+            message = f"找不到版式文件 layouts/{err.name}"
+        elif isinstance(err, TemplateError):
+            message = err.message
+        else:
+            message = f"{type(err).__name__}: {err}"
+        self.problems.add(relpath(Path(name), self.project_dir), line or 0, "", f"版式模板错误：{message}")
 
     def _copy(self, url: str, source: Path) -> None:
         path = urls.output_path(url)
@@ -103,8 +115,12 @@ class SiteRenderer:
             self.problems.add(rel, 0, "", f"网址 {url} 重复：{relpath(self.outputs.copies[path], self.project_dir)} 也发布到这里，请改名")
 
     def _table_html(self, table: DataTable) -> str:
-        template = self.env.get_template("partials/data_table.html")
-        return template.render(table=table, groups=views.table_groups(table))
+        template = "partials/data_table.html"
+        try:
+            return self.env.get_template(template).render(table=table, groups=views.table_groups(table))
+        except Exception as err:  # noqa: BLE001 - as in _emit
+            self._layout_error(err, template)
+            return ""
 
     # -- context shared by every HTML page ------------------------------------------------
 
