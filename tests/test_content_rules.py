@@ -14,7 +14,6 @@ from conftest import REPO, policy, tree_digest
 from gongkai.schema import INTERPRETATION_SPECS, PAGE_SPECS, POLICY_SPECS
 
 
-
 def set_config(project, key: str, value: str) -> None:
     """Replace the value of one `key:` line of site_config.yaml (the value as YAML)."""
     path = project.root / "site_config.yaml"
@@ -372,3 +371,31 @@ def test_the_guide_s_example_slug_is_free_in_the_example():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for slug in re.findall(r"build\.py new policy ([a-z0-9-]+)", readme):
         assert not (REPO / "content/policies" / f"{slug}.md").exists(), slug
+
+
+def test_a_dangling_symlink_in_content_is_named(empty):
+    empty.write("policies/a.md", policy())
+    (empty.root / "content/policies/gone.md").symlink_to(empty.root / "content/policies/nothing.md")
+    result = empty.cli("check")
+    assert result.returncode == 1 and "content/policies/gone.md: 符号链接指向的文件不存在" in result.stderr
+
+
+@pytest.mark.parametrize("layout,expression", [
+    ("listing.html", "{{ 1/0 }}"), ("policy.html", "{{ policy.nothing() }}"), ("base.html", '{{ title.encode("no-such-codec") }}'),
+])
+def test_an_error_inside_a_layout_names_the_layout_and_line(empty, layout, expression):
+    empty.write("policies/a.md", policy())
+    path = empty.root / "layouts" / layout
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(2, expression + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = empty.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"layouts/{layout}:3: 版式模板错误" in result.stderr, result.stderr
+
+
+def test_a_missing_partial_is_named(example):
+    (example.root / "layouts/partials/data_table.html").unlink()
+    result = example.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "找不到版式文件 layouts/partials/data_table.html" in result.stderr
