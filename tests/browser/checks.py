@@ -17,7 +17,17 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .harness import AXE_JS, DESKTOP, MEASURE_JS, VNU_JAR, is_local, page_label
+from .harness import (
+    ACTION_TIMEOUT,
+    AXE_JS,
+    DESKTOP,
+    MEASURE_JS,
+    NAVIGATION_TIMEOUT,
+    VNU_JAR,
+    network,
+    page_label,
+    settle,
+)
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 NARROW = 320  # WCAG 1.4.10: content reflows at 320 CSS px without scrolling sideways
@@ -32,9 +42,21 @@ SHOWN_NODES = 3
 
 
 def load(page, url: str, width: int = DESKTOP["width"], height: int = DESKTOP["height"]):
-    """Open url at a viewport width; returns the response."""
+    """Open url at a viewport width and wait until it has settled (its load event, its
+    icon, nothing in flight); returns the response."""
+    network(page)  # listening before the navigation starts
     page.set_viewport_size({"width": width, "height": height})
-    return page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT)
+    settle(page)
+    return response
+
+
+def follow(page, action) -> None:
+    """Do action (a click, a key) that navigates, and wait until the new page has settled."""
+    network(page)
+    with page.expect_navigation(wait_until="load", timeout=NAVIGATION_TIMEOUT):
+        action()
+    settle(page)
 
 
 @functools.cache
@@ -178,7 +200,9 @@ def _urls(attribute: str, value: str) -> list[str]:
 
 def console_failures(page, url: str) -> list[str]:
     """Load url with the CSP header active and report console errors, uncaught
-    exceptions, CSP violations, requests to other hosts and resources that failed."""
+    exceptions, CSP violations, requests to other hosts and resources that failed, each
+    on the page that made it (see harness.PageNetwork: an abort caused by leaving a page
+    is not a failure; a 404 is)."""
     label = page_label(url)
     failures: list[str] = []
 
@@ -189,20 +213,9 @@ def console_failures(page, url: str) -> list[str]:
     def on_page_error(error) -> None:
         failures.append(f"{label}: uncaught-exception: {error}")
 
-    def on_request(request) -> None:
-        if not is_local(request.url):
-            failures.append(f"{label}: request-to-other-host (blocked): {request.url}")
-
-    def on_response(response) -> None:
-        if response.status >= 400 and response.url != url:
-            failures.append(f"{label}: failed-resource: {response.url} answered {response.status}")
-
-    def on_request_failed(request) -> None:
-        if is_local(request.url):
-            failures.append(f"{label}: failed-resource: {request.url} ({request.failure})")
-
-    handlers = {"console": on_console, "pageerror": on_page_error, "request": on_request,
-                "response": on_response, "requestfailed": on_request_failed}
+    net = network(page)
+    seen = len(net.failures)
+    handlers = {"console": on_console, "pageerror": on_page_error}
     for event, handler in handlers.items():
         page.on(event, handler)
     try:
@@ -213,6 +226,7 @@ def console_failures(page, url: str) -> list[str]:
     finally:
         for event, handler in handlers.items():
             page.remove_listener(event, handler)
+    failures += [message for _, message in net.failures[seen:]]
     failures += [f"{label}: csp-violation: {violation}" for violation in violations]
     return failures
 
@@ -326,7 +340,8 @@ def skip_link_failures(page, url: str) -> list[str]:
 
     page.keyboard.press("Enter")
     try:
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'main'", timeout=3000)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'main'",
+                               timeout=ACTION_TIMEOUT)
     except PlaywrightTimeout:
         active = page.evaluate("document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'nothing'")
         failures.append(f"{label}: skip-link (WCAG 2.4.1): Enter on the skip link left focus on {active}, not main#main")
@@ -377,8 +392,7 @@ def keyboard_journey_failures(page, start_url: str, steps: list[str], end_url: s
         failures += found_failures
         if not found:
             return failures + [f"{page_label(page.url)}: keyboard: the journey {' → '.join(steps)} stopped here"]
-        with page.expect_navigation(timeout=10_000):
-            page.keyboard.press("Enter")
+        follow(page, lambda: page.keyboard.press("Enter"))
     if page.url != end_url:
         failures.append(f"keyboard: the journey {' → '.join(steps)} ended on {page.url}, not {end_url}")
     return failures

@@ -10,6 +10,8 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,15 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+
+# Generous but bounded, for a busy 2-core CI machine: a wait that runs out is a failure
+# that names what did not happen, never a hang.
+ACTION_TIMEOUT = 30_000  # ms: a click, a key, a DOM state to appear
+NAVIGATION_TIMEOUT = 60_000  # ms: a page to reach its load event
+SETTLE_TIMEOUT = 30_000  # ms: after load, the page's own requests to finish
+ICON_TIMEOUT = 10_000  # ms: after load, Chromium to request the page's icon
+POLL = 20  # ms: how often a settle check lets Playwright deliver the request events
+ABORTED = "net::ERR_ABORTED"
 
 # Screenshots written this session, for the terminal summary.
 screenshots_written: list[Path] = []
@@ -246,7 +257,9 @@ class Tab:
         self.off_host: list[tuple[str, str]] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
+        self.page.set_default_timeout(ACTION_TIMEOUT)
+        self.page.set_default_navigation_timeout(NAVIGATION_TIMEOUT)
+        network(self.page)
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -259,6 +272,130 @@ class Tab:
 
     def close(self) -> None:
         self.context.close()
+
+
+# -- the page's requests, by document ---------------------------------------------------------
+
+ICONS = "() => [...document.querySelectorAll('link[rel~=icon][href]')].map(link => link.href)"
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+class PageNetwork:
+    """Every request of one page, attributed to the document (one load of a page) that
+    issued it. Leaving a page makes Chromium cancel what the old document still loads
+    (its icon, say) with net::ERR_ABORTED: that is not a failure of either page. Every
+    other failure, and an abort while its page is current, is recorded against the page
+    that made the request, in `failures` as (document number, message)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.document = 0  # the current main-frame document; +1 at every commit of a new one
+        self.url = page.url
+        self.labels = {0: page_label(page.url)}
+        self.navigations: set = set()  # main-frame navigation requests not yet committed
+        self.in_flight: dict = {}  # request -> document that issued it
+        self.requested: set[tuple[int, str]] = set()  # (document, URL)
+        self.failures: list[tuple[int, str]] = []
+        self.icons_requested = True  # False once Chromium skipped an icon: don't wait for icons again
+        for event, handler in (("request", self._request), ("requestfinished", self._finished),
+                               ("requestfailed", self._failed), ("response", self._response),
+                               ("framenavigated", self._navigated)):
+            page.on(event, handler)
+
+    @property
+    def leaving(self) -> bool:
+        """A navigation away from the current document has started."""
+        return bool(self.navigations)
+
+    def _main_navigation(self, request) -> bool:
+        try:
+            return request.is_navigation_request() and request.frame == self.page.main_frame
+        except Exception:  # noqa: BLE001 - a service worker's request has no frame
+            return False
+
+    def _fail(self, document: int, message: str) -> None:
+        self.failures.append((document, f"{self.labels.get(document, '?')}: {message}"))
+
+    def _request(self, request) -> None:
+        if self._main_navigation(request):
+            self.navigations.add(request)
+            return
+        if request.redirected_from is not None:
+            self.in_flight.pop(request.redirected_from, None)
+        # Issued before the next document commits: it belongs to the one being left.
+        self.in_flight[request] = self.document
+        self.requested.add((self.document, request.url))
+        if not is_local(request.url):
+            self._fail(self.document, f"request-to-other-host (blocked): {request.url}")
+
+    def _finished(self, request) -> None:
+        self.in_flight.pop(request, None)
+
+    def _response(self, response) -> None:
+        request = response.request
+        if response.status >= 400 and not self._main_navigation(request):
+            document = self.in_flight.get(request, self.document)
+            self._fail(document, f"failed-resource: {response.url} answered {response.status}")
+
+    def _failed(self, request) -> None:
+        if self._main_navigation(request):
+            self.navigations.discard(request)  # superseded or failed: the page stays where it was
+            return
+        document = self.in_flight.pop(request, self.document)
+        if not is_local(request.url):
+            return  # blocked by the tab's route, recorded when it was requested
+        if request.failure == ABORTED and (document != self.document or self.leaving):
+            return  # cancelled because we left its page
+        self._fail(document, f"failed-resource: {request.url} ({request.failure})")
+
+    def _navigated(self, frame) -> None:
+        if frame != self.page.main_frame:
+            return
+        new_document = self.navigations or _without_fragment(frame.url) != _without_fragment(self.url)
+        self.url = frame.url
+        if new_document:  # not a same-document navigation (a #fragment)
+            self.navigations.clear()
+            self.document += 1
+            self.labels[self.document] = page_label(frame.url)
+
+    def pending(self, icons: list[str]) -> list[str]:
+        """What the current document still loads: requests in flight, icons not yet requested."""
+        loading = [request.url for request, document in self.in_flight.items() if document == self.document]
+        if self.icons_requested:
+            loading += [f"{icon} (not requested yet)" for icon in icons if (self.document, icon) not in self.requested]
+        return loading
+
+
+_networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def network(page) -> PageNetwork:
+    """The page's PageNetwork, listening from the first call on."""
+    if page not in _networks:
+        _networks[page] = PageNetwork(page)
+    return _networks[page]
+
+
+def settle(page) -> None:
+    """After the load event: wait until Chromium has requested the page's icons (it does
+    so after load) and nothing the page requested is in flight, so the next navigation
+    cancels nothing and every request has been seen to succeed or fail."""
+    net = network(page)
+    icons = page.evaluate(ICONS)
+    start = time.monotonic()
+    while loading := net.pending(icons):
+        waited = (time.monotonic() - start) * 1000
+        if net.icons_requested and waited > ICON_TIMEOUT and all(item.endswith("(not requested yet)")
+                                                                 for item in loading):
+            net.icons_requested = False  # this Chromium does not fetch icons here; stop waiting for them
+            continue
+        if waited > SETTLE_TIMEOUT:
+            raise AssertionError(f"{page_label(page.url)}: still loading {SETTLE_TIMEOUT // 1000} s after its load "
+                                 "event: " + ", ".join(loading))
+        page.wait_for_timeout(POLL)  # not a guess at a duration: events are delivered while Playwright waits
 
 
 def launch_chromium(playwright):

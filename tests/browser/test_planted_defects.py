@@ -72,6 +72,12 @@ DEFECTS = [
            "\na:focus-visible, .site-nav a:focus-visible { background: none !important; box-shadow: none !important;"
            " outline: none !important; }\n",
            "policy-not-in-force", (("focus", "focus-visible (WCAG 2.4.7)"),)),
+    # A missing file is a failed resource on the page that references it, however the
+    # page load and the next navigation interleave.
+    Defect("missing-image", "layouts/base.html", MAIN, "\n<img src=\"{{ asset('no-such-image.png') }}\" alt=\"标志\">",
+           "policy", (("console", "failed-resource: http"), ("console", "/assets/no-such-image.png answered 404"))),
+    Defect("missing-stylesheet", "layouts/base.html", r"</title>", "\n<link rel=\"stylesheet\" href=\"{{ asset('no-such.css') }}\">",
+           "listing", (("console", "/assets/no-such.css answered 404"),)),
     Defect("skip-link-off-screen-when-focused", "layouts/assets/site.css", None,
            "\n.skip-link:focus, .skip-link:focus-visible { top: -10rem !important; }\n",
            "home", (("skip-link", "skip-link (WCAG 2.4.7)"),)),

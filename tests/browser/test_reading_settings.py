@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from .checks import NARROW, axe_failures_as_shown, load, measure, reflow_failures_as_shown
+from .checks import NARROW, axe_failures_as_shown, follow, load, measure, reflow_failures_as_shown
 from .harness import Tab, fail_if_any, is_local, page_label, require_tools, url_path
 
 KEY = "gongkai-reading"  # where reading.js keeps the settings
@@ -480,8 +480,7 @@ def test_settings_are_kept_on_other_pages_until_reset(open_tab, example_site, si
 
     # Follow a link of the main navigation, as a reader would.
     link = page.locator(".site-nav a[href]:not([aria-current])").first
-    with page.expect_navigation():
-        link.click()
+    follow(page, link.click)
     where = f"{page_label(page.url)} (followed from {page_label(home)})"
     failures += state_failures(page, where, **chosen)
     failures += palette_failures(page, where, high_palette, "as on the page where 高对比度 was chosen")
@@ -625,8 +624,7 @@ def test_without_javascript_the_page_is_usable(open_tab, page_url):
     other = page.locator(".site-nav a[href]:not([aria-current])").first
     if other.count():
         href = other.evaluate("a => a.href")
-        with page.expect_navigation():
-            other.click()
+        follow(page, other.click)
         if page.url != href or not page.locator("main#main").is_visible():
             failures.append(f"{where}: following the main navigation link to {href} ended on {page.url} "
                             "without visible main content")
