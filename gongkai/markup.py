@@ -140,6 +140,7 @@ class MarkdownRenderer:
         inserted = [unescape_html(i) for table in job.tables.values() for i in _INSERTED_ID.findall(table)]
         unique_ids(soup, self.reserved_ids, inserted, generated,
                    lambda value, nth, message: job.error(job.locate_id(value, nth), message))
+        self._in_page_links(soup, job, generated, inserted)
         lint(soup, job)
         # Links are resolved on the parsed body, so raw HTML <a> and <img> are held to
         # the same rules as Markdown ones.
@@ -153,6 +154,24 @@ class MarkdownRenderer:
         for table_id, table_html in job.tables.items():
             html = html.replace(_table_slot(table_id), table_html)
         return Body(Markup(html), job.files)
+
+    def _in_page_links(self, soup: BeautifulSoup, job: _Job, generated: dict[int, Tag], inserted: list[str]) -> None:
+        """Every #link must land on this page: on an id of the body, its tables or its
+        layout. "#" and "#top" are the top of the page."""
+        ids = {el["id"] for el in soup.find_all(id=True)} | self.reserved_ids.exact | set(inserted)
+        for anchor in soup.find_all("a", href=True):
+            href = clean_url(str(anchor["href"]))
+            fragment = unquote(href[1:])
+            if not href.startswith("#") or fragment in ids or fragment.lower() in ("", "top"):
+                continue
+            if id(anchor) in generated:  # the back link of a footnote nothing refers to
+                label = fragment.partition(":")[2]
+                job.problems.warn(job.record.origin.rel, job.locate(f"[^{label}]:"), "",
+                                  f"脚注 [^{label}] 在正文中没有被引用，页面上已省略它的返回链接；请在正文中用 [^{label}] 引用它，或删去这条脚注")
+                anchor.decompose()
+            else:
+                job.error(job.locate(f"]({anchor['href']}", anchor["href"]),
+                          f"页内链接“{href}”找不到目标：本页没有 id 为“{fragment}”的位置（标题的 id 由标题文字生成：英文字母变小写，去掉标点，空格换成 -）")
 
     # -- link resolution, called from the tree processor ------------------------------
 
