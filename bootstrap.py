@@ -130,6 +130,13 @@ def remove_broken_venv():
     shutil.rmtree(str(VENV))
 
 
+def base_python():
+    """The interpreter to make .venv/ with: not one inside .venv/, which is about to go."""
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return getattr(sys, "_base_executable", sys.executable)
+    return sys.executable
+
+
 def ensure_venv():
     if venv_works():
         say("沿用已有的虚拟环境 .venv/")
@@ -140,8 +147,9 @@ def ensure_venv():
         get_packages([venv_package()], why, "python3 bootstrap.py")
         if not can_make_venv():
             raise Stop(f"安装 {venv_package()} 之后仍然找不到 ensurepip 模块。请确认运行的是系统的 python3（/usr/bin/python3）")
-    say(f"建立虚拟环境 .venv/（用 {sys.executable}）")
-    if run([sys.executable, "-m", "venv", VENV]) != 0 or not venv_works():
+    python = base_python()
+    say(f"建立虚拟环境 .venv/（用 {python}）")
+    if run([python, "-m", "venv", VENV]) != 0 or not venv_works():
         raise Stop("建立虚拟环境失败（见上面的输出）。删除 .venv/ 后再运行 python3 bootstrap.py")
 
 
@@ -166,24 +174,22 @@ def has_cjk_font():
     return any(Path("/usr/share/fonts").glob("**/wqy-microhei*"))
 
 
-def missing_browser_packages():
-    """Debian packages for what the browser tests need and this machine lacks."""
-    checks = [
-        ("chromium", lambda: shutil.which("chromium") is not None),
-        ("fonts-wqy-microhei", has_cjk_font),
-        ("default-jre-headless", lambda: shutil.which("java") is not None),
-        ("npm", lambda: shutil.which("npm") is not None),
-    ]
-    return [package for package, present in checks if not present()]
+# What the browser tests need: (Debian package, what it is, whether this machine has it).
+BROWSER_NEEDS = [
+    ("chromium", "Chromium 浏览器", lambda: shutil.which("chromium") is not None),
+    ("fonts-wqy-microhei", "中文字体（截图用）", has_cjk_font),
+    ("default-jre-headless", "Java（运行 Nu HTML 检查器）", lambda: shutil.which("java") is not None),
+    ("npm", "npm（安装 axe-core 和 vnu-jar）", lambda: shutil.which("npm") is not None),
+]
 
 
 def install_browser_tools():
     """Debian's Chromium, a CJK font for readable screenshots, Java for the Nu HTML checker,
     and the test-only npm packages (axe-core, vnu-jar) pinned in package-lock.json."""
-    needed = missing_browser_packages()
-    if needed:
-        get_packages(needed, "浏览器测试还需要 Chromium、中文字体、Java 和 npm 中缺少的部分",
-                     "python3 bootstrap.py --browser-tests")
+    missing = [(package, what) for package, what, present in BROWSER_NEEDS if not present()]
+    if missing:
+        why = "浏览器测试还需要：" + "、".join(what for _, what in missing)
+        get_packages([package for package, _ in missing], why, "python3 bootstrap.py --browser-tests")
     else:
         say("Chromium、中文字体、Java 和 npm 都已安装")
     # --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
