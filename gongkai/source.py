@@ -215,7 +215,8 @@ class _Builder:
             self._place(None if event.implicit[0] and event.value in _NULLS else event.value, line)
             return
         if len(self.stack) >= MAX_DEPTH:
-            self.error(line, self._field(), f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进和括号", True)
+            top = self._field().split(".", 1)[0]  # the field as written, not a path of 20 indices
+            self.error(line, top, f"嵌套层级过深（超过 {MAX_DEPTH} 层），请检查缩进和括号", True)
             raise _Stop
         container: dict | list = {} if isinstance(event, ev.MappingStartEvent) else []
         prefix = self._place(container, line)
