@@ -138,9 +138,10 @@ def base_python():
 
 
 def ensure_venv():
+    """Make .venv/ unless a working one is there; whether it was made now."""
     if venv_works():
         say("沿用已有的虚拟环境 .venv/")
-        return
+        return False
     remove_broken_venv()
     if not can_make_venv():
         why = f"{sys.executable} 缺少建立虚拟环境所需的 ensurepip 模块（Debian/Ubuntu 上在 {venv_package()} 软件包中）"
@@ -151,10 +152,14 @@ def ensure_venv():
     say(f"建立虚拟环境 .venv/（用 {python}）")
     if run([python, "-m", "venv", VENV]) != 0 or not venv_works():
         raise Stop("建立虚拟环境失败（见上面的输出）。删除 .venv/ 后再运行 python3 bootstrap.py")
+    return True
 
 
-def install_project():
-    say("把本项目及测试所需的软件包安装到 .venv/（第一次需要下载，可能要几分钟）")
+def install_project(first_time):
+    if first_time:
+        say("把本项目及测试所需的软件包安装到 .venv/（第一次需要下载，可能要几分钟）")
+    else:
+        say("重新安装本项目到 .venv/（已装好的软件包不再下载）")
     pip = [VENV_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]"]
     if run(pip) != 0:
         raise Stop("pip 没能安装本项目（见上面 pip 的输出）。常见原因是连不上软件包索引（检查网络或 pip 的镜像设置）。\n"
@@ -211,8 +216,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        ensure_venv()
-        install_project()
+        install_project(ensure_venv())
         if args.browser_tests:
             install_browser_tools()
     except Stop as stop:
