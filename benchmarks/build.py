@@ -1,7 +1,7 @@
 """Build-speed benchmark: fabricate a site of N policy documents (with interpretations)
 in a temporary folder, build it with the real command line, print the figures.
 
-    python benchmarks/build.py 1000 5000
+    python3 benchmarks/build.py 1000 5000
 
 Figures, not pass/fail: targets are judged by people, on comparable machines.
 """
