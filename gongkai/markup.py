@@ -161,9 +161,11 @@ class MarkdownRenderer:
         ids = {el["id"] for el in soup.find_all(id=True)} | self.reserved_ids.exact | set(inserted)
         for anchor in soup.find_all("a", href=True):
             href = clean_url(str(anchor["href"]))
-            fragment = unquote(href[1:])
-            if not href.startswith("#") or fragment in ids or fragment.lower() in ("", "top"):
+            fragment = href[1:]
+            # Browsers look for the fragment as written, then percent-decoded.
+            if not href.startswith("#") or fragment in ids or unquote(fragment) in ids or fragment.lower() in ("", "top"):
                 continue
+            fragment = unquote(fragment)
             if id(anchor) in generated:  # the back link of a footnote nothing refers to
                 label = fragment.partition(":")[2]
                 job.problems.warn(job.record.origin.rel, job.locate(f"[^{label}]:"), "",
@@ -379,6 +381,9 @@ def lint(soup: BeautifulSoup, job: _Job) -> None:
             cell = table.find(["td", "th"])
             job.error(job.locate(cell.get_text() if cell else "", "<table", "|"),
                       "表格缺少表头行：第一行应是列标题（Markdown 表格第二行写 | --- |）")
+    for paragraph in soup.find_all("p"):
+        if paragraph.get_text().strip().upper() == "[TOC]":
+            job.error(job.locate(re.compile(r"^\s*\[TOC\]\s*$", re.IGNORECASE)), "不支持自动目录标记 [TOC]，请删去这一行")
     previous = 1  # the page title is the h1
     for heading in soup.find_all(re.compile(r"^h[1-6]$")):
         level, text = int(heading.name[1]), heading.get_text()

@@ -145,7 +145,8 @@ HEADINGS = ["Main", "main", "MAIN", "main-1", "main-2", "fnref:1", "fnref1", "fn
             "Table Tasks", "标题", "标题-2", "latest-policies", "browse", "attachments-title", "a_1", "footnote", "Fn 1"]
 PIECES = [
     ("依据[^1]。", "[^1]: 注一。"), ("再引[^1]。", "[^1]: 注一。"), ("见[^a b]。", "[^a b]: 带空格的标签。"),
-    ("见[^main]。", "[^main]: 名为 main 的脚注。"), ("见[^总则]。", "[^总则]: 中文标签。"),
+    ("见[^main]。", "[^main]: 名为 main 的脚注。"), ("见[^a-b]。", "[^a-b]: 与 a b 只差连字符。"),
+    ("见[^50%]。", "[^50%]: 标签中有百分号。"), ("见[^x#y]。", "[^x#y]: 标签中有井号。"), ("见[^总则]。", "[^总则]: 中文标签。"),
     ("另见[^2]{#my-ref}。", "[^2]: 注二。"), ('<span id="fn:1">抢先</span>', ""), ('<span id="fnref:1">抢先</span>', ""),
     ('<span id="总则">抢先</span>', ""), ('<span id="main-1">抢先</span>', ""), ('<span id="fn:main">抢先</span>', ""),
     ("[[table:tasks]]", ""), ("## 自带 id {#own-id}", ""), ('<h2 id="fnref2:1">原始标题</h2>', ""),
@@ -222,6 +223,11 @@ def test_in_page_links_must_land(empty):
     result = empty.build()
     assert result.returncode == 0 and "a.md:20: 脚注 [^unused]" in result.stderr, "a warning: the page is still built"
     assert not page_defects(empty.html("/policies/a/"))
+
+
+def test_a_table_of_contents_marker_is_refused(empty):
+    empty.write("policies/a.md", body_policy("## 第一章\n\n[TOC]\n\n正文"))
+    assert_reported(empty.build().stderr, "content/policies/a.md", [(15, "不支持自动目录标记 [TOC]")])
 
 
 # -- table alignment -------------------------------------------------------------------------
