@@ -191,14 +191,18 @@ class _Builder:
         self.capped.add(line, field_name, message)
 
     def feed(self, event) -> None:
+        kind = type(event)
+        if kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:  # most common first
+            self.stack.pop()
+            return
         line = self.first + event.start_mark.line
-        if isinstance(event, ev.DocumentStartEvent):
+        if kind is ev.ScalarEvent and event.anchor is None and event.tag is None:
+            self._place(None if event.implicit[0] and event.value in _NULLS else event.value, line)
+        elif isinstance(event, ev.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 self.error(line, "", "一个文件里只能有一份 YAML 内容：这里的 --- 开始了第二份，请删除多余的分隔线", True)
                 raise _Stop
-        elif isinstance(event, (ev.SequenceEndEvent, ev.MappingEndEvent)):
-            self.stack.pop()
         elif isinstance(event, ev.AliasEvent):
             self._anchor(line)
             self._place(None, line)
@@ -209,7 +213,8 @@ class _Builder:
         if event.anchor is not None:
             self._anchor(line)
         if event.tag is not None and event.tag != "!":
-            self.error(line, self._field(), f"不支持 YAML 类型标签“{event.tag}”；所有值都按文本读取，请删除标签"
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self.error(line, self._field(), f"不支持 YAML 类型标签“{tag}”；所有值都按文本读取，请删除标签"
                        "（若值本身以 ! 开头，请给整段值加引号）", True)
         if isinstance(event, ev.ScalarEvent):
             self._place(None if event.implicit[0] and event.value in _NULLS else event.value, line)
@@ -262,8 +267,8 @@ class _Builder:
         return path + "."
 
     def _key(self, value: Any, line: int, frame: _Frame) -> Any:
-        if not isinstance(value, str):
-            what = "为空" if value is None else "是列表或映射"
+        if not isinstance(value, str) or not value.strip():
+            what = "是列表或映射" if isinstance(value, (dict, list)) else "为空"
             self.error(line, frame.prefix.rstrip("."), f"这里的字段名{what}；字段名应为规定的英文名，写成“字段: 值”")
             return _BAD_KEY
         key = self._text(value, line, frame.prefix + value)
@@ -275,7 +280,7 @@ class _Builder:
         return key
 
     def _text(self, value: Any, line: int, path: str) -> Any:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not FORBIDDEN.search(value):
             return value
         value, bad = clean_text(value)
         for ch in dict.fromkeys(bad):
@@ -289,8 +294,14 @@ class _Builder:
 def _build(loader, capped: _Capped, first: int) -> Document:
     builder = _Builder(capped, first)
     try:
-        while loader.check_event():
-            builder.feed(loader.get_event())
+        event = loader.get_event()
+        while event is not None:
+            builder.feed(event)
+            event = loader.get_event()
+    except (ValueError, OverflowError) as err:  # PyYAML's chr() on an escape such as "\U00110000"
+        mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+        raise yaml.scanner.ScannerError("while scanning a double-quoted scalar", None,
+                                        "found an escape beyond Unicode", mark) from err
     finally:
         loader.dispose()
     if builder.fatal:
@@ -344,12 +355,16 @@ def line_mistakes(text: str, first: int) -> list[tuple[int, str, str]]:
     deeper_than: int | None = None  # lines indented deeper than this belong to the value above
     continuation = False  # ... and they continue a plain value
     quote: str | None = None  # inside a quoted value spanning lines
+    opened: tuple[int, str, str] = (0, "", "")
     for index, line in enumerate(text.split("\n")):
         number = first + index
         stripped = line.lstrip(" \t\u3000")
         indent = len(line) - len(stripped)
         if quote:
-            quote = None if _closes(stripped, quote) else quote
+            if _closes(stripped, quote):
+                if _after_quote(stripped, quote):  # the quote closes another value's text
+                    found.append(opened)
+                quote = None
             continue
         if deeper_than is not None and (not stripped or indent > deeper_than):
             if continuation and stripped and ("\t" in line[:indent] or "\u3000" in line[:indent]):
@@ -368,9 +383,19 @@ def line_mistakes(text: str, first: int) -> list[tuple[int, str, str]]:
         rest = match.group("rest").strip()
         if kind == "quoted" and not _closes(rest[1:], rest[0]):
             quote = rest[0]
+            opened = (number, match.group("key") or "", f"这一行的引号“{quote}”没有在行内闭合，YAML 会一直读到后面的下一个引号；"
+                      f"请在值的末尾补上“{quote}”")
         elif kind in ("block", "value"):
             deeper_than, continuation = indent + len(match.group("item")), kind == "value"
     return found
+
+
+def _after_quote(text: str, quote: str) -> bool:
+    """Is there text after the quote that closes a value on this line?"""
+    pattern = r"'(?!')" if quote == "'" else r'(?<!\\)(?:\\\\)*"'
+    parts = re.split(pattern, text.replace("''", "") if quote == "'" else text, maxsplit=1)
+    tail = parts[1].strip() if len(parts) > 1 else ""
+    return bool(tail) and not tail.startswith("#")
 
 
 def _closes(text: str, quote: str) -> bool:
@@ -418,7 +443,8 @@ _TAB = "这里有 Tab 字符；YAML 的缩进只能用空格，请把 Tab 换成
 # PyYAML's messages (both parsers' wordings), most specific first: (context, problem, Chinese).
 _TRANSLATIONS = [
     ("quoted scalar", "end of stream", "开始于这一行第 {ccol} 列的引号没有闭合，请在值的末尾补上对应的引号"),
-    ("quoted scalar", "escape", "双引号中的反斜杠“\\”后面不是有效的转义；要写反斜杠本身请写两个“\\\\”，或改用单引号"),
+    ("quoted scalar", "escape", "双引号中的反斜杠“\\”后面不是有效的转义（\\x、\\u、\\U 后要跟 2、4、8 位十六进制数字，"
+     "且不超出 Unicode 范围）；要写反斜杠本身请写两个“\\\\”，或改用单引号"),
     ("flow sequence", "", "这一行第 {ccol} 列的“[”没有对应的“]”（或各项之间少了逗号）；请补上“]”，若值本身以“[”开头，请给整段值加引号"),
     ("flow mapping", "", "这一行第 {ccol} 列的“{{”没有对应的“}}”（或各项之间少了逗号）；请补上“}}”，若值本身以“{{”开头，请给整段值加引号"),
     ("simple key", "':'", "这一行缺少“字段: 值”中的冒号，或冒号后没有空格；请写成“字段: 值”"),
