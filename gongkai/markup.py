@@ -184,6 +184,9 @@ class MarkdownRenderer:
             return job.locate(f"]({written}", written)
 
         href = clean_url(written)  # as a browser reads it: " DOC:x\n" is doc:x
+        if mistake := _url_mistake(href):
+            job.error(line(), f"链接“{written}”{mistake}")
+            return None
         path, hash_, fragment = href.partition("#")
         if _DOC.match(href):
             return self._doc_link(path[4:].strip(), hash_ + fragment, line)
@@ -197,7 +200,8 @@ class MarkdownRenderer:
             return None
         target = self._content_path(path)
         if target is None:
-            job.error(line(), f"链接“{href}”指向 content/ 目录以外，不允许")
+            job.error(line(), f"链接“{written}”指向 content/ 目录以外，不允许" if ":" not in path.split("/")[0] else
+                      f"链接“{written}”无法识别：外部网站请写完整地址（如 https://www.gov.cn/），站内文件请写 doc:标识 或相对路径")
             return None
         rel = target.relative_to(self.project_dir).as_posix()
         if target.suffix == ".md":
@@ -227,6 +231,9 @@ class MarkdownRenderer:
             return self.job.locate(f"]({written}", written)
 
         src = clean_url(written)
+        if mistake := _url_mistake(src):
+            self.job.error(line(), f"图片“{written}”{mistake}")
+            return None
         if _EXTERNAL.match(src) or src.startswith(("//", "\\\\", "/\\", "\\/")):
             what = "不是 content/ 目录中的文件" if _DOC.match(src) else "来自其他网站；页面不得加载外部资源"
             self.job.error(line(), f"图片“{written}”{what}，请把图片放进 content/ 目录并写相对路径")
@@ -261,6 +268,18 @@ class MarkdownRenderer:
                 self.job.error(line, f"数据表不存在：content/data/{table_id}.yaml")
             return None  # a table file with errors was reported where it was read
         return self.table_html(table)
+
+
+_FULLWIDTH_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*：")
+
+
+def _url_mistake(url: str) -> str | None:
+    """Typing slips a browser would not forgive, said in the editor's terms."""
+    if url != url.strip():
+        return "首尾有空白字符（如全角空格），请删去"
+    if _FULLWIDTH_SCHEME.match(url):
+        return "中的冒号是全角“：”，请改为半角“:”（如 doc:lzbf-2019-5、https://www.gov.cn/）"
+    return None
 
 
 class _GovExtension(Extension):

@@ -302,6 +302,12 @@ def test_doc_links_in_any_case_resolve(empty):
     ('<img src="&#9;//cdn.example.com/a.png" alt="图">', "来自其他网站"),
     ('<img src="/\\cdn.example.com/a.png" alt="图">', "来自其他网站"),
     ("![图](DOC:target)", "不是 content/ 目录中的文件"),
+    ('<a href="\u3000doc:target">x</a>', "首尾有空白字符（如全角空格），请删去"),
+    ('<a href="doc:target\u3000">x</a>', "首尾有空白字符"),
+    ('<img src="\u00a0../files/a.png" alt="图">', "首尾有空白字符"),
+    ("[x](doc：target)", "中的冒号是全角“：”，请改为半角“:”"),
+    ("[x](https：//www.gov.cn/)", "中的冒号是全角“：”"),
+    ("[x](ｈｔｔｐｓ://www.gov.cn/)", "无法识别：外部网站请写完整地址"),
 ])
 def test_schemes_are_read_case_insensitively_and_as_browsers_trim_them(empty, written, message):
     empty.write("policies/target.md", policy("目标文件", n=1))
