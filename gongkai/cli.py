@@ -83,7 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def parse_port(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65535):
         raise argparse.ArgumentTypeError(f"端口应为 1 到 65535 之间的整数，实际为“{text}”")
     return int(text)
 

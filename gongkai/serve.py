@@ -130,8 +130,8 @@ def _valid_host(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
         return True
-    except ValueError:
-        return bool(HOST_NAME.fullmatch(host))
+    except ValueError:  # a name; all digits and dots is a mistyped address, not a name
+        return bool(HOST_NAME.fullmatch(host)) and not re.fullmatch(r"[0-9.]+", host)
 
 
 def _listen_error(err: OSError, host: str, port: int) -> str:

@@ -169,7 +169,7 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
             try:
                 _remove_tree(old)
             except OSError as err:
-                leftovers.append(f"{old}（{describe(err)}）")
+                leftovers.append(f"{old}（{err.filename or old}：{describe(err)}）")
     if leftovers:
         message = (f"新网站已经发布到 {output}，但以下旧副本无法删除：{'；'.join(leftovers)}。"
                    "请排除原因（或手动删除这些目录）；下次生成时会再次尝试删除。")
@@ -271,20 +271,28 @@ def _clean_leftovers(output: Path, notices: list[str]) -> list[str]:
         if not (ours.fullmatch(entry.name) or legacy.fullmatch(entry.name)) or not entry.is_dir(follow_symlinks=False):
             continue
         path = Path(entry.path)
-        if not (_is_ours(path) or _is_empty(path)):
+        if not (_is_ours(path) or _is_unfinished(path)):
             notices.append(f"提示：{path} 像是以前中断的生成留下的临时目录，但没有标记文件 {MARKER}，"
                            "不会自动删除；确认无用后请手动删除。")
             continue
         try:
             _remove_tree(path)
         except OSError as err:
-            failed.append(f"{path}（{describe(err)}）")
+            failed.append(f"{path}（{err.filename or path}：{describe(err)}）")
     return failed
 
 
-def _is_empty(path: Path) -> bool:
+def _is_unfinished(path: Path) -> bool:
+    """Empty, or holding only the start of our marker: a build killed while creating
+    its staging folder (or at the end of removing an old copy)."""
     try:
-        return not any(path.iterdir())
+        entries = list(os.scandir(path))
+        if not entries:
+            return True
+        if len(entries) > 1 or entries[0].name != MARKER or not entries[0].is_file(follow_symlinks=False):
+            return False
+        with open(entries[0].path, "rb") as handle:
+            return MARKER_TEXT.startswith(handle.read(len(MARKER_TEXT) + 1))
     except OSError:
         return False
 
