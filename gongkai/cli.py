@@ -127,8 +127,8 @@ def run_command(args) -> int:
     if command == "serve":
         from .serve import serve
 
-        as_of = build_date(args)
-        return serve(root, output, args.port, args.host, base_path(root), lambda: preview_build(root, output, as_of))
+        rebuild = lambda: preview_build(root, output, build_date(args))  # noqa: E731
+        return serve(root, output, args.port, args.host, base_path(root), rebuild)
     return exit_code(run_build(root, output, build_date(args)))
 
 

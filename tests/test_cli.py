@@ -16,8 +16,12 @@ from conftest import BUILD_PY, policy, tree_digest
 def test_help_documents_every_command(empty):
     result = empty.cli("--help")
     assert result.returncode == 0
-    for word in ("check", "new", "serve", "--build-date", "--output", "SOURCE_DATE_EPOCH"):
+    for word in ("check", "new", "serve", "--build-date", "--output", "SOURCE_DATE_EPOCH",
+                 "python3 build.py", "退出码", "3 网站无法写入"):
         assert word in result.stdout
+    assert "python build.py" not in result.stdout, "the command is python3 everywhere"
+    serve = empty.cli("serve", "--help")
+    assert "--host" in serve.stdout and "--port" in serve.stdout and "任何人都能看到" in serve.stdout
 
 
 @pytest.mark.parametrize("target", [".", "content", "layouts", "content/x", ".."])

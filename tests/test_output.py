@@ -183,6 +183,21 @@ def test_an_output_at_or_under_a_file_is_refused(empty, where):
     assert tree_digest(empty.root) == before
 
 
+@pytest.mark.parametrize("foreign", [False, True], ids=["ours", "foreign"])
+def test_an_output_name_that_is_not_utf8_is_printed_not_a_crash(empty, foreign):
+    """Printing such a name must not crash (the byte is shown as an escape)."""
+    site(empty)
+    name = os.fsencode(empty.root) + b"/out\xff\xfe"
+    if foreign:
+        os.mkdir(name)
+        open(name + b"/index.html", "w").close()
+    result = subprocess.run([sys.executable, str(BUILD_PY), "--root", str(empty.root), "--output", name],
+                            capture_output=True)
+    said = (result.stdout + result.stderr).decode("utf-8", "replace")
+    assert result.returncode == (2 if foreign else 0) and "Traceback" not in said, said
+    assert ("拒绝" if foreign else "生成完成") in said and "out\\udcff\\udcfe" in said
+
+
 # -- one build at a time --------------------------------------------------------------------
 
 
