@@ -158,6 +158,8 @@ class _Stop(Exception):
 
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
+_BLANKS = " \t\u3000"
+_GLUED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \u3000]*(：|:(?!//))[ \u3000]*(\S.*)$")  # key and value run together
 _BAD_KEY = object()  # a key that is not text: its value is read and dropped
 
 
@@ -262,9 +264,25 @@ class _Builder:
         frame.expect_key = True
         if frame.key is _BAD_KEY:
             return None
+        if value is None and (glued := _GLUED.match(frame.key)):
+            value = self._unglue(frame, glued)
         path = f"{frame.prefix}{frame.key}"
         frame.container[frame.key] = self._text(value, frame.key_line, path)
         return path + "."
+
+    def _unglue(self, frame: _Frame, glued: re.Match) -> str:
+        """{title：附件} in a flow mapping is one key without a value: read it as
+        meant, and report the colon."""
+        key, colon, value = glued.groups()
+        path = frame.prefix + key
+        self.lines[path] = frame.key_line
+        if colon == "：":
+            message = f"“{key}”后面用了全角冒号“：”；请把全角冒号“：”改为半角冒号加空格“: ”"
+        else:
+            message = f"“{key}:”后面缺少空格；冒号后要加一个空格，写成“{key}: {value[:12]}”"
+        self.error(frame.key_line, path, message)
+        frame.key = key
+        return value
 
     def _key(self, value: Any, line: int, frame: _Frame) -> Any:
         if not isinstance(value, str) or not value.strip():
@@ -272,6 +290,13 @@ class _Builder:
             self.error(line, frame.prefix.rstrip("."), f"这里的字段名{what}；字段名应为规定的英文名，写成“字段: 值”")
             return _BAD_KEY
         key = self._text(value, line, frame.prefix + value)
+        if key != key.strip(_BLANKS):  # reported, then read as meant: no "missing field" to follow
+            key = key.strip(_BLANKS)
+            # Before the name it is indentation gone wrong: where the field belongs is
+            # unknown, so the document stops here rather than report what follows.
+            leading = value[:1] in _BLANKS
+            where = "前有全角空格“　”或 Tab（缩进只能用半角空格）" if leading else "后有全角空格“　”或 Tab"
+            self.error(line, frame.prefix + key, f"字段名{where}，请删除它", fatal=leading)
         path = frame.prefix + key
         if key in frame.seen:
             self.error(line, path, "字段重复出现，只能写一次")
@@ -315,17 +340,18 @@ def parse_yaml(text: str, rel: str, problems: Problems, first_line: int = 1) -> 
     errors = []
     for parser in _PARSERS:
         # libyaml is fast; PyYAML's own parser accepts surrogate escapes (which we
-        # join or report) and places some errors closer to the mistake.
-        capped = _Capped(rel, problems)
+        # join or report) and places some errors closer to the mistake. What the
+        # builder found before a syntax error is dropped: it may follow from it.
+        capped = _Capped(rel, Problems(stage=problems.stage))
         try:
             doc = _build(parser(text), capped, first_line)
         except _Stop:
-            capped.finish("同类问题")
-            return None
+            doc = None
         except yaml.YAMLError as err:
             errors.append(err)
             continue
         capped.finish("同类问题")
+        problems.items |= capped.problems.items
         return doc
     _report_syntax(text, rel, problems, first_line, _pick_error(errors))
     return None
@@ -366,12 +392,11 @@ def line_mistakes(text: str, first: int) -> list[tuple[int, str, str]]:
                     found.append(opened)
                 quote = None
             continue
-        if deeper_than is not None and (not stripped or indent > deeper_than):
-            if continuation and stripped and ("\t" in line[:indent] or "\u3000" in line[:indent]):
-                found.append((number, *_line_mistake(_LINE.match(line))[0]))
-            elif continuation and ": " in stripped.split(" #", 1)[0]:
-                found.append((number, "", "上一行的值在这一行继续，其中的“冒号+空格”会让 YAML 读错；"
-                              "请给整段值加引号，或把其中的冒号改为全角“：”"))
+        odd_indent = "\t" in line[:indent] or "\u3000" in line[:indent]  # meant as a field of its own
+        if deeper_than is not None and (not stripped or indent > deeper_than) and not (continuation and odd_indent):
+            if continuation and ": " in stripped.split(" #", 1)[0]:
+                found.append((number, "", "上一行的值在这一行继续，其中的“冒号+空格”会让 YAML 读错；请给整段值加引号，"
+                              "或把其中的冒号改为全角“：”；若这是新的字段，请让它与上面的字段左对齐"))
             continue
         deeper_than = None
         if not stripped or stripped.startswith("#") or line.rstrip() in (FENCE, "..."):

@@ -98,6 +98,81 @@ def test_editor_mistakes_are_explained_at_their_line(empty):
     assert "YAML 无法识别" not in report  # every case above is recognised, not just translated
 
 
+# Every mistake on every line of a policy's front matter: one message, at that line, for that field.
+SLIPS = {
+    "全角冒号": lambda line, key: line.replace(f"{key}: ", f"{key}：", 1),
+    "全角冒号+空格": lambda line, key: line.replace(f"{key}: ", f"{key}： ", 1),
+    "冒号后要加一个空格": lambda line, key: line.replace(f"{key}: ", f"{key}:", 1),
+    "Tab": lambda line, key: "\t" + line,
+    "空格+Tab": lambda line, key: "  \t" + line,
+    "全角空格": lambda line, key: "\u3000" + line,
+    "冒号后的全角空格": lambda line, key: line.replace(f"{key}: ", f"{key}:\u3000", 1),
+    "值末的冒号": lambda line, key: line + ": 补充",
+    "值中的冒号": lambda line, key: line.replace(f"{key}: ", f"{key}: 甲: ", 1),
+}
+POLICY_KEYS = ["title", "doc_number", "index_number", "agency", "written", "published", "topic", "kind", "summary", "catalog"]
+
+
+def test_each_slip_on_each_line_gives_one_message_at_that_line(empty):
+    expected = {}
+    for s, (slip, change) in enumerate(SLIPS.items()):
+        for k, key in enumerate(POLICY_KEYS):
+            lines = policy(n=s * 20 + k + 1, extra="summary: 摘要\ncatalog: 0101").split("\n")
+            index = next(i for i, line in enumerate(lines) if line.startswith(key + ":"))
+            lines[index] = change(lines[index], key)
+            rel = f"content/policies/s{s}-{k}.md"
+            empty.write(rel.removeprefix("content/"), "\n".join(lines))
+            expected[rel] = (index + 1, key, slip)
+    report = failed(empty.build())
+    for rel, (line, key, slip) in expected.items():
+        mine = [ln for ln in report.splitlines() if ln.strip().startswith(rel + ":")]
+        assert len(mine) == 1 and mine[0].strip().startswith(f"{rel}:{line}: 字段 {key}："), (slip, mine)
+
+
+def test_each_slip_in_attachments_and_data_tables(empty):
+    attachments = "attachments:\n  - title: 附件一\n    file: files/a.pdf\n  - title: 附件二\n    file: files/b.pdf"
+    table = TABLE + "  - a: 三\n    b: 四\n"
+    expected = {}
+    for s, (slip, change) in enumerate(SLIPS.items()):
+        for index in (10, 11, 12, 14):  # attachments: / - title / file / the last file
+            lines = policy(n=s * 20 + index, extra=attachments).split("\n")
+            key = lines[index - 1].strip(" -").split(":")[0]
+            if change(lines[index - 1], key) == lines[index - 1]:
+                continue  # "attachments:" has no value to slip on
+            lines[index - 1] = change(lines[index - 1], key)
+            expected[f"content/policies/a{s}-{index}.md"] = (index, key, slip)
+            empty.write(f"policies/a{s}-{index}.md", "\n".join(lines))
+        for index in (1, 2, 6, 8):  # title / columns / a row's first key / the last line
+            lines = table.split("\n")
+            key = lines[index - 1].strip(" -").split(":")[0]
+            if change(lines[index - 1], key) == lines[index - 1]:
+                continue
+            lines[index - 1] = change(lines[index - 1], key)
+            expected[f"content/data/t{s}-{index}.yaml"] = (index, key, slip)
+            empty.write(f"data/t{s}-{index}.yaml", "\n".join(lines))
+    for name in ("a.pdf", "b.pdf"):
+        empty.write(f"files/{name}", "%PDF-1.4\n")
+    report = failed(empty.build())
+    assert len(expected) > 50
+    for rel, (line, _key, slip) in expected.items():
+        mine = [ln for ln in report.splitlines() if ln.strip().startswith(rel + ":")]
+        assert mine and mine[0].strip().startswith(f"{rel}:{line}:"), (slip, mine)
+        assert all(f"{rel}:{line}:" in ln for ln in mine), (slip, mine)
+
+
+@pytest.mark.parametrize("slip", SLIPS)
+@pytest.mark.parametrize("key, line", [("name", 3), ("phone", 12), ("page_size", 18)])
+def test_each_slip_in_the_site_config(empty, slip, key, line):
+    path = empty.root / "site_config.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[line - 1].strip().startswith(key + ":")
+    lines[line - 1] = SLIPS[slip](lines[line - 1].split(" #")[0].rstrip(), key)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = failed(empty.build())
+    assert [ln for ln in report.splitlines() if ln.startswith("  site_config.yaml:")] \
+        and all(ln.startswith(f"  site_config.yaml:{line}: 字段 ") for ln in report.splitlines() if ln.startswith("  site_config")), report
+
+
 @pytest.mark.parametrize("old, new, line, field, phrase", [
     ("  name: 聊城市", "  name：聊城市", 3, "name", "全角冒号"),
     ("  owner: ", "  owner:", 6, "owner", "冒号后要加一个空格"),
@@ -129,10 +204,12 @@ def test_keys_written_with_their_value_in_a_flow_mapping(empty):
     empty.write("policies/a.md", policy(n=1, extra="attachments: [{title：附件, file: files/a.pdf}]"))
     empty.write("policies/b.md", policy(n=2, extra="attachments: [{title:附件, file: files/a.pdf}]"))
     empty.write("policies/c.md", "---\n\u3000title: 标题\n---\n\n正文\n")
+    empty.write("files/a.pdf", "%PDF-1.4\n")
     report = failed(empty.build())
-    assert_reported(report, "content/policies/a.md:10", "attachments.0.title：附件", "全角冒号")
-    assert_reported(report, "content/policies/b.md:10", "attachments.0.title:附件", "冒号后加一个空格")
-    assert_reported(report, "content/policies/c.md:2", "\u3000title", "全角空格")
+    assert_reported(report, "content/policies/a.md:10", "attachments.0.title", "全角冒号")
+    assert_reported(report, "content/policies/b.md:10", "attachments.0.title", "冒号后要加一个空格")
+    assert_reported(report, "content/policies/c.md:2", "title", "全角空格")
+    assert report.count("\n  content/") == 3, report  # nothing that follows from them
 
 
 # -- values are text ------------------------------------------------------------------------
