@@ -9,9 +9,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from .build import build_site, load_config
 from .diagnostics import BuildStopped, Problems, Stage
-from .scaffold import ScaffoldError, scaffold
 from .write import UnsafeOutput, WriteFailed, check_output_dir, describe, write_site
 
 CHINA = timezone(timedelta(hours=8))
@@ -114,6 +112,8 @@ def run_command(args) -> int:
         print(f"错误：项目目录 {args.root} 的路径中有循环的符号链接", file=sys.stderr)
         return 1
     if command == "new":
+        from .scaffold import ScaffoldError, scaffold
+
         try:
             path = scaffold(root, args.type, args.slug, build_date(args))
         except ScaffoldError as err:
@@ -145,6 +145,8 @@ def preview_build(root: Path, output: Path, as_of: date) -> Problems:
 
 def base_path(root: Path) -> str:
     """The path part of base_url ("/xxgk"), or "" when the config can't be read yet."""
+    from .build import load_config
+
     try:
         return load_config(root, Problems()).site.base_path
     except BuildStopped:
@@ -156,7 +158,10 @@ def exit_code(problems: Problems) -> int:
 
 
 def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
-    """Build (or only check when output is None), print a summary, return the problems."""
+    """Build (or only check when output is None), print a summary, return the problems.
+    The pipeline is imported here: a refused output directory is reported at once."""
+    from .build import build_site
+
     started = time.perf_counter()
     result = build_site(root, as_of)
     elapsed = time.perf_counter() - started

@@ -23,8 +23,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .render import Outputs
+if TYPE_CHECKING:
+    from .render import Outputs
 
 try:
     import fcntl
@@ -238,7 +240,7 @@ def exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically; False where the system cannot (then nothing changed)."""
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # no renameat2 (not glibc, not Linux)
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     at_fdcwd, rename_exchange = -100, 2

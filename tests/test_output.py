@@ -435,7 +435,7 @@ class Forked:
     """cli.main(argv) in a child forked from this process, with Popen's poll/wait."""
 
     def __init__(self, argv: list[str]):
-        from gongkai import cli
+        from gongkai import build, cli  # noqa: F401 (build: imported once, here, not in each child)
 
         self.pid, self.returncode = os.fork(), None
         if self.pid == 0:  # the child: the real command line, its output discarded
