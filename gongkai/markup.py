@@ -347,6 +347,9 @@ class _FootnoteSnapshot(Treeprocessor):
 
 
 class _MarkGenerated(Treeprocessor):
+    """After attr_list: gives headings without an id their slug, and marks every
+    generated id and footnote link for the id pass (unique_ids)."""
+
     def __init__(self, md, snapshot: _FootnoteSnapshot, renderer: MarkdownRenderer):
         super().__init__(md)
         self.snapshot = snapshot
@@ -363,7 +366,7 @@ class _MarkGenerated(Treeprocessor):
         for link in self.snapshot.links:
             link.set("href", moved.get(link.get("href"), link.get("href")))
             link.set(_MARK, mark)
-        for heading in (el for el in root.iter() if _HEADING.fullmatch(el.tag or "") and "id" not in el.attrib):
+        for heading in (el for el in root.iter() if isinstance(el.tag, str) and _HEADING.fullmatch(el.tag) and "id" not in el.attrib):
             text = strip_tags(render_inner_html(remove_fnrefs(heading), self.md))
             heading.set("id", slugify_unicode(unescape_html(text), "-"))
             heading.set(_MARK, mark)

@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
 from bs4 import BeautifulSoup
 from conftest import Project, policy, tree_digest
 
@@ -178,7 +177,8 @@ def test_hostile_id_combinations_give_valid_pages(empty):
     assert tree_digest(empty.output) == first, "ids are the same on every build"
 
 
-@pytest.mark.parametrize("written, line, message", [
+# (what the editor writes, its line below the first body line + 2, the message)
+TAKEN_IDS = [
     ('<p id="main">甲</p>', 0, "id“main”已被页面自身使用"),
     ("<p id='reading-panel'>甲</p>", 0, "id“reading-panel”已被页面自身使用"),
     ("<p ID=browse>甲</p>", 0, "id“browse”已被页面自身使用"),
@@ -192,12 +192,16 @@ def test_hostile_id_combinations_give_valid_pages(empty):
     ('<span id="x">甲</span><span id="x">乙</span>', 0, "id“x”在本页已经用过"),
     ('## 标题 {#x}\n\n<p id="x">乙</p>', 2, "id“x”在本页已经用过"),
     ('<p id="x">甲</p>\n\n段落\n{: #x }', 3, "id“x”在本页已经用过"),
-])
-def test_an_id_the_editor_writes_must_be_free(empty, written, line, message):
-    empty.write("policies/a.md", body_policy(f"第一段\n\n{written}\n\n最后一段"))
+]
+
+
+def test_an_id_the_editor_writes_must_be_free(empty):
+    for n, (written, _, _) in enumerate(TAKEN_IDS, start=1):
+        empty.write(f"policies/case-{n}.md", body_policy(f"第一段\n\n{written}\n\n最后一段", n=n))
     result = empty.build()
     assert result.returncode == 1
-    assert_reported(result.stderr, "content/policies/a.md", [(BODY_LINE + 2 + line, message)])
+    for n, (_, line, message) in enumerate(TAKEN_IDS, start=1):
+        assert_reported(result.stderr, f"content/policies/case-{n}.md", [(BODY_LINE + 2 + line, message)])
 
 
 def test_free_ids_the_editor_writes_are_kept(empty):
@@ -235,24 +239,28 @@ def test_a_table_of_contents_marker_is_refused(empty):
 ALIGNED = "| 左 | 中 | 右 | 默认 |\n|:---|:---:|---:|---|\n| 1 | 2 | 3 | 4 |\n| 5 | 6 | 7 | 8 |"
 
 
-@pytest.mark.parametrize("body", [
+ALIGNED_PLACES = [
     ALIGNED,
     "> " + ALIGNED.replace("\n", "\n> "),
     "- 列表中的表格：\n\n    " + ALIGNED.replace("\n", "\n    "),
     ALIGNED + "\n\n依据[^1]。\n\n[^1]: 脚注中的表格：\n\n    " + ALIGNED.replace("\n", "\n    "),
-])
-def test_column_alignment_becomes_classes(empty, body):
-    empty.write("policies/a.md", body_policy(body))
+]
+
+
+def test_column_alignment_becomes_classes(empty):
+    for n, body in enumerate(ALIGNED_PLACES, start=1):
+        empty.write(f"policies/case-{n}.md", body_policy(body, n=n))
     result = empty.build()
     assert result.returncode == 0, result.stderr
-    page = empty.html("/policies/a/")
-    assert " style=" not in page and " align=" not in page
-    tables = BeautifulSoup(page, "html.parser").select(".document-body table")
-    assert tables
-    for table in tables:
-        for row in table.find_all("tr"):
-            assert [cell.get("class") for cell in row.find_all(["th", "td"])] == [
-                ["align-left"], ["align-center"], ["align-right"], None]
+    for n in range(1, len(ALIGNED_PLACES) + 1):
+        page = empty.html(f"/policies/case-{n}/")
+        assert " style=" not in page and " align=" not in page
+        tables = BeautifulSoup(page, "html.parser").select(".document-body table")
+        assert tables, n
+        for table in tables:
+            for row in table.find_all("tr"):
+                assert [cell.get("class") for cell in row.find_all(["th", "td"])] == [
+                    ["align-left"], ["align-center"], ["align-right"], None], n
 
 
 def test_alignment_classes_are_styled_and_raw_styles_stay_errors(empty):
@@ -286,7 +294,8 @@ def test_doc_links_in_any_case_resolve(empty):
                      "MAILTO:zwgk@example.gov.cn", "TEL:0635-8888888", "HTTPS://www.gov.cn/"]
 
 
-@pytest.mark.parametrize("written, message", [
+# (what the editor writes, the message), each at body line 3
+BAD_URLS = [
     ("[x](JavaScript:alert(1))", "不允许使用 javascript: 链接"),
     ('<a href=" JAVASCRIPT:alert(1)">x</a>', "不允许使用 javascript: 链接"),
     ('<a href="&#1;java&#9;script:alert(1)">x</a>', "不允许使用 javascript: 链接"),
@@ -308,13 +317,17 @@ def test_doc_links_in_any_case_resolve(empty):
     ("[x](doc：target)", "中的冒号是全角“：”，请改为半角“:”"),
     ("[x](https：//www.gov.cn/)", "中的冒号是全角“：”"),
     ("[x](ｈｔｔｐｓ://www.gov.cn/)", "无法识别：外部网站请写完整地址"),
-])
-def test_schemes_are_read_case_insensitively_and_as_browsers_trim_them(empty, written, message):
+]
+
+
+def test_schemes_are_read_case_insensitively_and_as_browsers_trim_them(empty):
     empty.write("policies/target.md", policy("目标文件", n=1))
-    empty.write("policies/linker.md", body_policy(f"第一段\n\n{written}"))
+    for n, (written, _) in enumerate(BAD_URLS, start=2):
+        empty.write(f"policies/case-{n}.md", body_policy(f"第一段\n\n{written}", n=n))
     result = empty.build()
     assert result.returncode == 1
-    assert_reported(result.stderr, "content/policies/linker.md", [(15, message)])
+    for n, (_, message) in enumerate(BAD_URLS, start=2):
+        assert_reported(result.stderr, f"content/policies/case-{n}.md", [(15, message)])
 
 
 # -- the pager ---------------------------------------------------------------------------------
