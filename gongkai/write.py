@@ -110,8 +110,11 @@ def _check_place(output: Path) -> None:
         raise UnsafeOutput(
             f"拒绝输出到 {output}：它是一个挂载点，无法整个替换。请把 --output 指向挂载点里面的一个目录"
             f"（如 {output / 'site'}），并让网站服务器指向那个目录")
-    if _is_ours(output) or not any(output.iterdir()):
-        return
+    try:
+        if _is_ours(output) or not any(output.iterdir()):
+            return
+    except OSError as err:
+        raise UnsafeOutput(f"拒绝输出到 {output}：无法读取这个目录：{describe(err)}") from None
     if (output / "index.html").exists():
         raise UnsafeOutput(
             f"拒绝输出到 {output}：该目录里有 index.html，但没有本程序生成时留下的标记文件 {MARKER}，"
