@@ -104,12 +104,14 @@ def _check_chars(text: str, rel: str, problems: Problems, first_yaml: int = 0, y
     found = list(FORBIDDEN.finditer(text))
     if not found:
         return True
-    keys = _keys_by_line(yaml_text, first_yaml) if yaml_text else {}
+    small = yaml_text.count("\n") < 2000  # naming fields means parsing: not for a pasted dump
+    keys = _keys_by_line(yaml_text, first_yaml) if yaml_text and small else {}
     capped = _Capped(rel, problems)
-    for match in found:
+    for match in found[: REPORT_LIMIT + 1]:  # placing each is linear: only those reported
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - text.rfind("\n", 0, match.start())
         capped.add(line, keys.get(line, ""), f"第 {line} 行第 {column} 列有{char_name(match.group())}，请删除")
+    capped.count = len(found)
     capped.finish("不可见或不允许的字符")
     return False
 
@@ -400,6 +402,9 @@ def line_mistakes(text: str, first: int) -> list[tuple[int, str, str]]:
             continue
         deeper_than = None
         if not stripped or stripped.startswith("#") or line.rstrip() in (FENCE, "..."):
+            continue
+        if line.startswith("%"):
+            found.append((number, "", "以“%”开头的行会被当作 YAML 指令；请删除这一行，或把它写进某个字段的值里并加引号"))
             continue
         match = _LINE.match(line)
         mistake, kind = _line_mistake(match)

@@ -251,6 +251,37 @@ def test_keys_and_tags_yaml_would_read_as_other_than_text(empty, text, line, phr
     assert_reported(failed(empty.build()), f"content/policies/a.md:{line}", "", phrase)
 
 
+MORE = [  # (front-matter lines after kind:, line, field, phrase)
+    ('summary: "\\U00110000"', 10, "", "不超出 Unicode 范围"),
+    ('summary: "\\UFFFFFFFF"', 10, "", "十六进制"),
+    ('summary: "\\x4"', 10, "", "十六进制"),
+    ('"": 空字段名', 10, "", "字段名为空"),
+    ("' ': 空字段名", 10, "", "字段名为空"),
+    ("summary\u3000: 摘要", 10, "summary", "字段名后有全角空格"),
+    ('summary: "第一段\ncatalog: "0101"', 10, "summary", "引号“\"”没有在行内闭合"),
+    ("summary: x\n...\ncatalog: 1", 12, "", "多出了内容"),
+    ("summary: x\n%YAML 1.1", 11, "", "YAML 指令"),
+    ("summary: !!str 摘要", 10, "summary", "类型标签“!!str”"),
+    ("<<: {catalog: 1}", 10, "<<", "未知字段"),
+    ("summary: |x\n  摘要", 10, "", "“|”或“>”后面"),
+    ("summary: 摘要\n  - 列表: 项", 11, "", "冒号"),
+]
+
+
+def test_other_yaml_syntax_is_explained(empty):
+    for n, (extra, *_) in enumerate(MORE):
+        empty.write(f"policies/m{n}.md", policy(n=n + 1, extra=extra))
+    report = failed(empty.build())
+    for n, (_, line, field, phrase) in enumerate(MORE):
+        assert_reported(report, f"content/policies/m{n}.md:{line}", field, phrase)
+
+
+def test_a_data_table_is_one_yaml_document(empty):
+    empty.write("data/t.yaml", TABLE + "---\ntitle: 第二份\n")
+    empty.write("policies/p.md", with_table("t"))
+    assert_reported(failed(empty.build()), "content/data/t.yaml:7", "", "只能有一份 YAML 内容")
+
+
 # -- aliases, anchors and depth ----------------------------------------------------------------
 
 
