@@ -179,12 +179,22 @@ def has_cjk_font():
     return any(Path("/usr/share/fonts").glob("**/wqy-microhei*"))
 
 
+def has_libatomic():
+    try:
+        from ctypes.util import find_library
+    except ImportError:  # a Python built without ctypes: look where Debian puts it
+        return any(Path("/usr/lib").glob("*/libatomic.so.1"))
+    return find_library("atomic") is not None
+
+
 # What the browser tests need: (Debian package, what it is, whether this machine has it).
 BROWSER_NEEDS = [
     ("chromium", "Chromium 浏览器", lambda: shutil.which("chromium") is not None),
     ("fonts-wqy-microhei", "中文字体（截图用）", has_cjk_font),
     ("default-jre-headless", "Java（运行 Nu HTML 检查器）", lambda: shutil.which("java") is not None),
     ("npm", "npm（安装 axe-core 和 vnu-jar）", lambda: shutil.which("npm") is not None),
+    # Playwright's bundled node will not start without it; a minimal Debian lacks it.
+    ("libatomic1", "libatomic（Playwright 的驱动程序需要）", has_libatomic),
 ]
 
 
@@ -196,7 +206,7 @@ def install_browser_tools():
         why = "浏览器测试还需要：" + "、".join(what for _, what in missing)
         get_packages([package for package, _ in missing], why, "python3 bootstrap.py --browser-tests")
     else:
-        say("Chromium、中文字体、Java 和 npm 都已安装")
+        say("浏览器测试所需的 Chromium、中文字体、Java、npm、libatomic 都已安装")
     # --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
     say("安装浏览器测试用的 npm 包（axe-core、vnu-jar）到 node_modules/")
     if run(NPM_CI) != 0:
