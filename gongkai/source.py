@@ -372,7 +372,7 @@ def _is_chinese(key: str) -> bool:
 
 
 def _key_advice(key: str) -> str:
-    return "；字段名要用 README 中列出的英文名，例如 title（标题）、agency（发文机关）" if _is_chinese(key) else ""
+    return "；字段名要用 README 中列出的英文名（如 title、agency），不能写中文名" if _is_chinese(key) else ""
 
 
 def line_mistakes(text: str, first: int) -> list[tuple[int, str, str]]:

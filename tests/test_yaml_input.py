@@ -52,7 +52,7 @@ MISTAKES = [
     ("policies/fw1.md", policy(n=1).replace("title: 测试文件", "title：测试文件"), 2, "title", "全角冒号“：”改为半角冒号加空格"),
     ("policies/fw2.md", policy(n=2).replace("agency: ", "agency："), 5, "agency", "全角冒号"),
     ("policies/fw3.md", policy(n=3, extra="catalog：0101"), 10, "catalog", "全角冒号"),
-    ("policies/fw4.md", policy(n=4).replace("title: 测试文件", "标题：测试文件"), 2, "标题", "英文名，例如 title"),
+    ("policies/fw4.md", policy(n=4).replace("title: 测试文件", "标题：测试文件"), 2, "标题", "英文名（如 title、agency），不能写中文名"),
     ("policies/fw5.md", "---\n标题：测试\n发文机关：聊城市人民政府\n---\n\n正文\n", 3, "发文机关", "全角冒号"),
     ("policies/fw6.md", policy(n=6, extra="attachments:\n  - title：附件一\n    file: files/a.pdf"), 11, "title", "全角冒号"),
     ("pages/fw7.md", PAGE.format(extra="menu： true\n"), 3, "menu", "全角冒号"),
