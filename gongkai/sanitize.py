@@ -90,11 +90,20 @@ def sanitize(soup: BeautifulSoup, report: Report) -> None:
         _clean_attributes(element, report)
 
 
+# Fenced code's language (```python gives class="language-python"): harmless, and the
+# site's styles never match it, so it cannot dress text up as page furniture.
+_LANGUAGE_CLASS = re.compile(r"^language-[A-Za-z0-9+#_-]{1,30}$")
+
+
+def _allowed_class(tag: str, name: str) -> bool:
+    return name in CONTENT_CLASSES or (tag == "code" and bool(_LANGUAGE_CLASS.match(name)))
+
+
 def _clean_attributes(element: Tag, report: Report) -> None:
     allowed = ALLOWED[element.name] | _GLOBAL
     for attr in list(element.attrs):
         value = element.attrs[attr]
-        if attr == "class" and (unknown := set(value) - CONTENT_CLASSES):
+        if attr == "class" and (unknown := {c for c in value if not _allowed_class(element.name, c)}):
             report((sorted(unknown)[0],), f"不支持的样式类名 {'、'.join(sorted(unknown))}；可用：{'、'.join(sorted(CONTENT_CLASSES))}")
             del element.attrs[attr]
         elif attr not in allowed:

@@ -158,3 +158,13 @@ def test_repeated_mistakes_are_each_reported_at_their_line(empty):
     report = empty.build().stderr
     assert "twice.md:13: 链接目标不存在" in report and "twice.md:15: 链接目标不存在" in report
     assert "twice.md:19: 标题层级跳跃" in report
+
+
+def test_fenced_code_may_name_its_language_and_nothing_else_comes_with_it(empty):
+    empty.write("policies/code.md", body_policy("```python\nprint(1)\n```\n\n```JavaScript\nx\n```"))
+    assert empty.build().returncode == 0
+    page = empty.html("/policies/code/")
+    assert 'class="language-python"' in page and 'class="language-JavaScript"' in page
+    empty.write("policies/code.md", body_policy('<code class="language-x evil">y</code>\n\n<p class="language-x">z</p>'))
+    report = empty.build().stderr
+    assert "不支持的样式类名 evil" in report and "不支持的样式类名 language-x" in report
