@@ -63,7 +63,7 @@ def _shared_options(sub: bool, output: bool) -> argparse.ArgumentParser:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, parents=[_shared_options(False, True)],
+    parser = argparse.ArgumentParser(prog="python3 build.py", description=DESCRIPTION, parents=[_shared_options(False, True)],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="命令")
     writing, reading = _shared_options(True, True), _shared_options(True, False)
