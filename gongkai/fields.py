@@ -35,8 +35,8 @@ def id_problem(value: str) -> str | None:
 
 
 def shown(value: Any, limit: int = 40) -> str:
-    """A value as quoted in a message: a pasted page is cut short."""
-    text = str(value)
+    """A value as quoted in a message: on one line, and a pasted page cut short."""
+    text = " ".join(str(value).split("\n"))
     return text if len(text) <= limit else text[:limit] + "……"
 
 
