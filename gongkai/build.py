@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .diagnostics import BuildStopped, Problems, Stage
-from .fields import ID_RE
+from .fields import id_problem
 from .records import DataTable, Record, Seen, SiteConfig
 from .render import Outputs, SiteRenderer
 from .schema import (
@@ -178,8 +178,8 @@ def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[st
     tables = {}
     for path in files:
         rel = relpath(path, project)
-        if not ID_RE.match(path.stem):
-            problems.add(rel, 0, "", "数据表文件名应只含小写英文字母、数字和连字符")
+        if why := id_problem(path.stem):
+            problems.add(rel, 0, "", f"数据表文件名不能作标识：{why}")
             continue
         doc = read_data(path, project, problems)
         table = validate_table(doc, rel, path.stem, problems) if doc else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Problems
-from .fields import ID_RE, Fields
+from .fields import ID_RE, Fields, id_problem, shown
 from .records import (
     PUBLISHABLE_FILES,
     Attachment,
@@ -225,7 +225,7 @@ def source_id(source: SourceFile) -> str | None:
     return source.path.stem if ID_RE.match(source.path.stem) else None
 
 
-_ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+_ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]{0,63})['\"]?\s*(?:#.*)?$", re.MULTILINE)
 
 
 def fallback_id(path: Path) -> str | None:
@@ -250,7 +250,9 @@ def content_id(source: SourceFile, fields: Fields) -> str | None:
         return fields.ident("id")
     doc_id = source_id(source)
     if doc_id is None:
-        fields.problems.add(source.rel, 1, "id", f"文件名“{source.path.stem}”不能直接作网址；请改用小写英文字母、数字和连字符命名，或在前置元数据中写 id")
+        why = id_problem(source.path.stem)
+        fields.problems.add(source.rel, 1, "id", f"文件名“{shown(source.path.stem)}”不能直接作网址（{why}）；"
+                            "请改用小写英文字母、数字和连字符命名，或在前置元数据中写 id")
     return doc_id
 
 

@@ -479,8 +479,8 @@ def test_long_file_names_are_refused_without_a_traceback(empty, length):
     failed(empty.build())
 
 
-@pytest.mark.xfail(strict=False, reason="schema.content_id / build.read_tables (lead's files) still give the "
-                   "generic file-name message; they are to call fields.id_problem")
 def test_long_file_names_say_how_long(empty):
     empty.write(f"policies/{'a' * 65}.md", policy(n=1))
-    assert "标识过长（65 个字符），最多 64 个" in failed(empty.build())
+    empty.write(f"data/{'t' * 70}.yaml", "title: 表\n")
+    report = failed(empty.build())
+    assert "标识过长（65 个字符），最多 64 个" in report and "标识过长（70 个字符），最多 64 个" in report
