@@ -52,11 +52,13 @@ class Fields:
     """
 
     def __init__(self, doc: Document, rel: str, problems: Problems, labels: dict[str, str],
-                 data: dict | None = None, prefix: str = "", fallback_line: int = 1):
+                 data: dict | None = None, prefix: str = "", fallback_line: int = 1,
+                 aliases: dict[str, str] | None = None):
         self.doc = doc
         self.rel = rel
         self.problems = problems
         self.labels = labels
+        self.aliases = aliases or {}  # names an editor may write -> the hint to give
         self.data = doc.data if data is None else data
         self.prefix = prefix
         self.fallback_line = fallback_line
@@ -87,6 +89,8 @@ class Fields:
     def _unknown_hint(self, key: str) -> str:
         """An editor may write the Chinese name (标题), a near miss (pubished), or a
         key that YAML read together with its value ({title：附件} in a flow mapping)."""
+        if key.strip(_BLANKS) in self.aliases:
+            return self.aliases[key.strip(_BLANKS)]
         by_label = {label: name for name, label in self.labels.items()}
         for colon, fix in (("：", "把全角冒号“：”改为半角冒号加空格“: ”"), (":", "在冒号后加一个空格")):
             name = key.split(colon, 1)[0].strip(_BLANKS)

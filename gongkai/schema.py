@@ -261,7 +261,7 @@ def origin(source: SourceFile) -> Origin:
 
 
 def validate_policy(source: SourceFile, config: SiteConfig, content_dir: Path, problems: Problems) -> Policy | None:
-    f = Fields(source.front, source.rel, problems, POLICY_FIELDS)
+    f = Fields(source.front, source.rel, problems, POLICY_FIELDS, aliases=POLICY_ALIASES)
     doc_id = content_id(source, f)
     kind_name = f.choice("kind", tuple(k.name for k in config.kinds), required=True)
     status = Status(f.choice("status", tuple(s.value for s in Status), default=Status.VALID.value))
