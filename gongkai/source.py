@@ -552,7 +552,11 @@ def relpath(path: Path, root: Path) -> str:
 def _decode(path: Path, rel: str, problems: Problems) -> str | None:
     """UTF-8 (a BOM is tolerated); line ends as an editor shows them: CRLF and a lone
     CR (old Mac files) both count as one line break."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:  # no permission, a folder or device under a file's name, an I/O error
+        problems.add(rel, 0, "", f"无法读取此文件（{err.strerror or err}），请检查文件权限后再试")
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
