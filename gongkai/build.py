@@ -18,16 +18,16 @@ from .schema import (
     source_id,
     unpublishable,
     validate_config,
-    validate_interpretation,
-    validate_page,
-    validate_policy,
     validate_table,
 )
 from .site import Site, link
 from .source import read_data, read_source, relpath
+from .types import REGISTRY
 
 CONFIG_FILE = "site_config.yaml"
-SECTIONS = ("policies", "interpretations", "pages")
+SECTIONS = tuple(t.folder for t in REGISTRY)
+_TYPES = {t.folder: t for t in REGISTRY}
+_FOLDERS = "、".join(f"content/{f}/" for f in SECTIONS[:-1]) + f" 或 content/{SECTIONS[-1]}/"
 
 
 @dataclass
@@ -43,7 +43,7 @@ def load_config(project: Path, problems: Problems) -> SiteConfig:
         problems.add(CONFIG_FILE, 0, "", "找不到站点配置文件 site_config.yaml")
         raise BuildStopped
     doc = read_data(path, project, problems)
-    config = validate_config(doc, CONFIG_FILE, problems) if doc else None
+    config = validate_config(doc, CONFIG_FILE, REGISTRY, problems) if doc else None
     if config is None:
         raise BuildStopped
     return config
@@ -92,10 +92,10 @@ def discover(project: Path, problems: Problems) -> Found:
 def _sort_file(path: Path, rel: str, parts: tuple[str, ...], found: Found, problems: Problems) -> None:
     suffix = path.suffix.lower()
     if path.suffix == ".md":
-        if parts[0] in SECTIONS and not (parts[0] == "pages" and len(parts) > 2):
+        if parts[0] in SECTIONS and (_TYPES[parts[0]].nested or len(parts) == 2):
             found.sections[parts[0]].append(path)
         else:
-            problems.add(rel, 0, "", "Markdown 文件应放在 content/policies/、content/interpretations/ 或 content/pages/ 中")
+            problems.add(rel, 0, "", f"Markdown 文件应放在 {_FOLDERS} 中")
     elif _LOOKS_LIKE_MARKDOWN.search(path.name):
         stem = _LOOKS_LIKE_MARKDOWN.sub("", path.name)
         problems.add(rel, 0, "", f"内容文件的扩展名应为小写的 .md，否则不会被发布；请改名为 {stem}.md")
@@ -145,7 +145,7 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
     """Read and validate every content file. Returns the valid records and every id
     seen (valid or not) with its section and file, so later stages don't report a
     broken file's id as missing a second time."""
-    records: list[Record] = []
+    records: dict[str, list[Record]] = {t.name: [] for t in REGISTRY}
     known: dict[str, Seen] = {}
     content = project / "content"
     for section in SECTIONS:
@@ -163,14 +163,10 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
                 known[doc_id] = Seen(section, relpath(path, project))
             if source is None:
                 continue
-            if section == "policies":
-                record = validate_policy(source, config, content, problems)
-            elif section == "interpretations":
-                record = validate_interpretation(source, config, problems)
-            else:
-                record = validate_page(source, problems)
+            kind = _TYPES[section]
+            record = kind.validate(source, config, content, problems)
             if record is not None:
-                records.append(record)
+                records[kind.name].append(record)
     return records, known
 
 
@@ -200,7 +196,7 @@ def build_site(project: Path, build_date: date) -> Build:
     records, known = read_records(project, config, found.sections, problems)
     tables = read_tables(project, found.sections["data"], problems)
     problems.stage = Stage.LINK
-    site = link(config, records, tables, known, build_date, problems)
+    site = link(config, REGISTRY, records, tables, known, build_date, problems)
     problems.stage = Stage.RENDER
     outputs = SiteRenderer(site, project, known, problems).render()
     unpublished(found, outputs, project, problems)

@@ -1,33 +1,16 @@
 """Typed records: what the validated content and configuration say, nothing derived.
 
-Derived facts (URLs, status as of the build date, back links) belong to the site model
-in site.py, so a record depends on its own file and the configuration only.
+The records of each content type live with the type (gongkai/types/); here are the
+parts every type shares. Derived facts (URLs, back links, a policy's standing) belong
+to the site model, so a record depends on its own file and the configuration only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
-
-
-class Status(StrEnum):
-    """有效性 of a policy document."""
-
-    VALID = "有效"
-    AMENDED = "已修订"
-    REPEALED = "已废止"
-    EXPIRED = "已失效"
-
-
-@dataclass(frozen=True)
-class Kind:
-    """文种, e.g. 通知; slug is the ASCII part of its list URL."""
-
-    name: str
-    slug: str
 
 
 @dataclass(frozen=True)
@@ -67,12 +50,7 @@ class SiteConfig:
     page_size: int
     feed_size: int
     home_size: int
-    kinds: tuple[Kind, ...]
-    topics: tuple[str, ...]
-    interpretation_forms: tuple[str, ...]
-
-    def kind(self, name: str) -> Kind | None:
-        return next((k for k in self.kinds if k.name == name), None)
+    types: dict[str, Any]  # content type name -> its settings (read by its read_config)
 
 
 @dataclass(frozen=True)
@@ -111,64 +89,6 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class Policy:
-    """政策文件 / 规范性文件."""
-
-    id: str
-    origin: Origin
-    body: str
-    title: str
-    doc_number: str | None
-    index_number: str
-    agency: str
-    written: date
-    published: date
-    topic: str
-    kind: Kind
-    normative: bool
-    status: Status
-    status_date: date | None
-    superseded_by: str | None
-    amended_by: tuple[str, ...]
-    repeals: tuple[str, ...]  # older documents this one repeals ("原《…》同时废止")
-    expires: date | None
-    attachments: tuple[Attachment, ...]
-    summary: str | None
-    catalog: str | None
-
-
-@dataclass(frozen=True)
-class Interpretation:
-    """政策解读 of one or more policy documents."""
-
-    id: str
-    origin: Origin
-    body: str
-    title: str
-    interprets: tuple[str, ...]
-    published: date
-    agency: str
-    form: str
-    interpreter: str | None
-    summary: str | None
-
-
-@dataclass(frozen=True)
-class Page:
-    """A plain page: about, guides, contact, accessibility statement, site map."""
-
-    id: str
-    origin: Origin
-    body: str
-    title: str
-    updated: date | None
-    summary: str | None
-    nav: int | None  # order in the footer navigation
-    menu: bool  # also shown in the main navigation
-    template: str
-
-
-@dataclass(frozen=True)
 class Column:
     key: str
     label: str
@@ -186,7 +106,12 @@ class DataTable:
     rows: tuple[tuple[str, ...], ...]
 
 
-Record = Policy | Interpretation | Page
+class Record(Protocol):
+    """What every content type's record has; the rest is the type's own."""
+
+    id: str
+    origin: Origin
+    body: str
 
 
 @dataclass(frozen=True)

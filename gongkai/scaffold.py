@@ -13,14 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from .fields import ID_RE
-from .schema import INTERPRETATION_SPECS, PAGE_SPECS, POLICY_SPECS, FieldSpec
+from .schema import FieldSpec
+from .types import by_name
 
-# type name on the command line -> (folder under content/, fields, body placeholder)
-TYPES: dict[str, tuple[str, tuple[FieldSpec, ...], str]] = {
-    "policy": ("policies", POLICY_SPECS, "正文从这里开始。"),
-    "interpretation": ("interpretations", INTERPRETATION_SPECS, "解读正文从这里开始。"),
-    "page": ("pages", PAGE_SPECS, "页面正文从这里开始。"),
-}
 _WIDTH = 18  # where the comments start, so the file reads as a form
 
 
@@ -47,7 +42,8 @@ def front_matter(specs: tuple[FieldSpec, ...], today: date) -> str:
 def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
     if not ID_RE.match(slug):
         raise ScaffoldError(f"“{slug}”不能作文件名：请只用小写英文字母、数字和连字符，例如 lzbf-2026-1")
-    folder, specs, body = TYPES[kind]
+    content_type = by_name(kind)
+    folder, specs, body = content_type.folder, content_type.specs, content_type.scaffold_body
     path = project / "content" / folder / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(project)} 已存在，未做任何修改")

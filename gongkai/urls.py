@@ -1,5 +1,7 @@
-"""The URL scheme, in one place. Every URL is site-root-relative and ends in "/"
-for HTML pages (served as <dir>/index.html). The README's "URL scheme" table documents the same scheme."""
+"""The URL scheme. Every URL is site-root-relative and ends in "/" for HTML pages
+(served as <dir>/index.html). The site's own routes are here; each content type's
+routes live with the type (its ROUTES), and routes() lists them all in one table, the
+one the README's "URL scheme" table documents (a test compares them)."""
 
 from __future__ import annotations
 
@@ -8,46 +10,28 @@ import posixpath
 import re
 
 HOME = "/"
-POLICIES = "/policies/"
-INTERPRETATIONS = "/interpretations/"
-NORMATIVE = "/policies/normative/"
 NOT_FOUND = "/404.html"
 SITEMAP = "/sitemap.xml"
 FEED = "/feed.xml"
 ROBOTS = "/robots.txt"
 
-# Ids that would land on a URL the site uses itself, by the section they live in.
-RESERVED = {
-    "pages": frozenset({"policies", "interpretations", "assets", "files"}),
-    "policies": frozenset({"normative", "kind", "year", "page"}),
-    "interpretations": frozenset({"page"}),
-}
+# The site's own routes, beside the content types' (urls.routes()).
+SITE_ROUTES = (
+    (HOME, "home: the latest of each content type, browse by 文种 and year"),
+    ("/files/PATH", "a file from `content/files/PATH` (non-ASCII names get a stable hashed ASCII name)"),
+    ("/assets/NAME", "CSS, JS and icons from `layouts/assets/`"),
+    (NOT_FOUND, "the page for a missing address (absolute links: served at any depth)"),
+    (SITEMAP, "every page, for search engines"),
+    (FEED, "Atom feed of the newest documents"),
+    (ROBOTS, "points crawlers at the sitemap"),
+    ("LIST/page/N/", "page N > 1 of any list above"),
+)
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 
-def policy(doc_id: str) -> str:
-    return f"{POLICIES}{doc_id}/"
-
-
-def interpretation(doc_id: str) -> str:
-    return f"{INTERPRETATIONS}{doc_id}/"
-
-
-def page(doc_id: str) -> str:
-    return f"/{doc_id}/"
-
-
-def kind(slug: str) -> str:
-    return f"{POLICIES}kind/{slug}/"
-
-
-def year(value: int) -> str:
-    return f"{POLICIES}year/{value}/"
-
-
 def paginated(base: str, number: int) -> str:
-    """Page 1 of a list lives at the list's own URL; later pages under page/N/."""
+    """The first page of a list lives at the list's own URL; later pages under page/N/."""
     return base if number == 1 else f"{base}page/{number}/"
 
 
@@ -68,6 +52,13 @@ def content_file(rel: str) -> str:
     safe_suffix = suffix if _SAFE_PATH.match(suffix or "x") else ""
     safe_folder = folder if _SAFE_PATH.match(folder or "x") else "f"
     return f"/files/{safe_folder + '/' if folder else ''}{digest}{safe_suffix}"
+
+
+def routes() -> tuple[tuple[str, str], ...]:
+    """Every route of the site: the site's own, then each content type's."""
+    from .types import REGISTRY  # the types import this module for its helpers
+
+    return (SITE_ROUTES[0], *(route for t in REGISTRY for route in t.routes), *SITE_ROUTES[1:])
 
 
 def output_path(url: str) -> str:

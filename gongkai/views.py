@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
+from typing import TYPE_CHECKING
 
 from . import urls
-from .records import PUBLISHABLE_FILES, DataTable, Policy, Status
-from .site import Listing, Site, Standing
+from .records import PUBLISHABLE_FILES, DataTable
+
+if TYPE_CHECKING:
+    from .contenttype import Listing
 
 
 def cn_date(value: date | None) -> str:
@@ -43,82 +46,13 @@ class AttachmentView:
     size: str
 
 
-def attachments(policy: Policy) -> list[AttachmentView]:
+def attachments(record) -> list[AttachmentView]:
+    """The attachments of any record that has them, as a list prints them."""
     return [
         AttachmentView(a.title, urls.content_file(a.rel), a.source.name,
                        PUBLISHABLE_FILES[a.extension], file_size(a.size))
-        for a in policy.attachments
+        for a in record.attachments
     ]
-
-
-def policy_link(policy: Policy) -> Link:
-    return Link(policy.title, urls.policy(policy.id), policy.doc_number or "")
-
-
-def metadata(policy: Policy, standing: Standing) -> list[tuple[str, str]]:
-    """The standard 政府信息公开 metadata block, in the order portals show it."""
-    rows = [
-        ("索引号", policy.index_number),
-        ("主题分类", policy.topic),
-        ("发文机关", policy.agency),
-        ("成文日期", cn_date(policy.written)),
-        ("标题", policy.title),
-        ("发文字号", policy.doc_number or "无"),
-        ("发布日期", cn_date(policy.published)),
-        ("文种", policy.kind.name),
-        ("规范性文件", "是" if policy.normative else "否"),
-        ("有效性", standing.status.value),
-    ]
-    if policy.expires:
-        rows.append(("有效期至", cn_date(policy.expires)))
-    if standing.since and not standing.in_force:
-        rows.append(({Status.AMENDED: "修订日期", Status.REPEALED: "废止日期"}.get(standing.status, "失效日期"),
-                     cn_date(standing.since)))
-    if policy.catalog:
-        rows.append(("目录分类", policy.catalog))
-    return rows
-
-
-@dataclass(frozen=True)
-class Banner:
-    """What a reader must see first on a document that is no longer (fully) in force,
-    or whose repeal, amendment or expiry has been decided for a later date."""
-
-    status: str
-    sentence: str  # e.g. "本文件已于2021年3月1日废止。"
-    links: tuple[tuple[str, Link], ...]  # (intro such as "替代文件：", document)
-
-
-_VERBS = {Status.AMENDED: "修订", Status.REPEALED: "废止", Status.EXPIRED: "失效"}
-
-
-def banner(policy: Policy, standing: Standing) -> Banner | None:
-    if standing.in_force:
-        if not standing.pending:
-            return None
-        verb = _VERBS[standing.pending]
-        successor = (("替代文件：", policy_link(standing.successor)),) if standing.successor else ()
-        amenders = tuple(("修订文件：", policy_link(p)) for p in standing.amenders)
-        return Banner(Status.VALID.value, f"本文件将于{cn_date(standing.pending_date)}{verb}，在此之前继续有效。",
-                      successor + amenders)
-    since = f"于{cn_date(standing.since)}" if standing.since else ""
-    if standing.status is Status.AMENDED:
-        return Banner(standing.status.value, f"本文件已{since}修订，部分内容已不再适用。",
-                      tuple(("修订文件：", policy_link(p)) for p in standing.amenders))
-    if standing.status is Status.EXPIRED and policy.expires and standing.since and standing.since > policy.expires:
-        sentence = f"本文件有效期至{cn_date(policy.expires)}，已{since}失效。"
-    else:
-        sentence = f"本文件已{since}{_VERBS[standing.status]}，不再执行。"
-    links = (("替代文件：", policy_link(standing.successor)),) if standing.successor else ()
-    if standing.current:  # the successor was itself replaced: point on to what is in force
-        links += (("现行有效文件：", policy_link(standing.current)),)
-    return Banner(standing.status.value, sentence, links)
-
-
-def ended(standing: Standing) -> str:
-    """How a predecessor ended, for the successor's "本文件替代……" line."""
-    verb = {Status.REPEALED: "废止", Status.EXPIRED: "失效", Status.AMENDED: "修订"}.get(standing.status, "")
-    return f"已于{cn_date(standing.since)}{verb}" if standing.since else f"已{verb}"
 
 
 @dataclass(frozen=True)
@@ -203,9 +137,3 @@ def paginate(listing: Listing, size: int) -> list[tuple[Pager, tuple]]:
     count = max(1, ceil(len(listing.items) / size))
     page_urls = tuple(urls.paginated(listing.url, n) for n in range(1, count + 1))
     return [(Pager(n, count, page_urls), listing.items[(n - 1) * size: n * size]) for n in range(1, count + 1)]
-
-
-def standing_note(site: Site, item) -> str:
-    """A short status mark for list entries; empty for documents in force."""
-    standing = site.standing.get(item.id) if isinstance(item, Policy) else None
-    return "" if standing is None or standing.in_force else standing.status.value

@@ -11,7 +11,7 @@ import xml.dom.minidom
 import pytest
 from conftest import REPO, policy, tree_digest
 
-from gongkai.schema import INTERPRETATION_SPECS, PAGE_SPECS, POLICY_SPECS
+from gongkai.types import by_name
 
 
 def set_config(project, key: str, value: str) -> None:
@@ -335,8 +335,8 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_crashed_on(empty):
 
 
 @pytest.mark.parametrize("kind,specs,folder", [
-    ("policy", POLICY_SPECS, "policies"), ("interpretation", INTERPRETATION_SPECS, "interpretations"),
-    ("page", PAGE_SPECS, "pages"),
+    ("policy", by_name("policy").specs, "policies"), ("interpretation", by_name("interpretation").specs, "interpretations"),
+    ("page", by_name("page").specs, "pages"),
 ])
 def test_new_writes_every_field_with_its_chinese_name(empty, kind, specs, folder):
     result = empty.cli("new", kind, "x-2026-1")

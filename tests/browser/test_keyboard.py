@@ -11,14 +11,13 @@ from .harness import BUILD_DATE, REPO, fail_if_any
 def journey() -> tuple[str, str]:
     """The newest document listed on the home page that has an interpretation, and that
     interpretation: taken from the site model so the journey follows the content."""
-    from gongkai import urls
     from gongkai.build import build_site
 
     site = build_site(REPO, BUILD_DATE).site
-    listed = site.policies[: site.config.home_size]
-    policy = next(p for p in listed if site.interpretations_of.get(p.id))
-    interpretation = site.interpretations_of[policy.id][0]
-    return urls.policy(policy.id).lstrip("/"), urls.interpretation(interpretation.id).lstrip("/")
+    listed = site.records["policy"][: site.config.home_size]
+    policy = next(p for p in listed if site.related(p.id, "interpretations"))
+    interpretation = site.related(policy.id, "interpretations")[0]
+    return site.url(policy.id).lstrip("/"), site.url(interpretation.id).lstrip("/")
 
 
 def test_first_tab_reaches_a_visible_skip_link_that_moves_focus_to_main(page, site_url):

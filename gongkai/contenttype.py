@@ -1,0 +1,157 @@
+"""What a content type declares, and what it contributes to the site.
+
+A content type is one module under gongkai/types/ holding one ContentType: its folder,
+its fields, its record, how it links into the site model, and the pages and entries
+it contributes. The stages call these hooks for every type in the registry and name
+no type themselves, so a new column of the portal is an addition, not a change to
+every stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .diagnostics import Problems
+    from .fields import Fields
+    from .records import SiteConfig
+    from .render import SiteRenderer
+    from .schema import FieldSpec
+    from .site import Site
+    from .source import SourceFile
+    from .views import Link
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A paginated list of one type's records (all documents, one 文种, one year …)."""
+
+    key: str  # unique across the site, e.g. "kind/tongzhi"
+    title: str
+    url: str
+    items: tuple
+    column: str  # ColumnName of its pages
+    crumbs: tuple[Link, ...] = ()  # between 首页 and the list itself
+    family: str = ""  # listings of one family link each other as filters
+    browse: str = ""  # the home page's and site map's "browse by" group, if any
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a list: the link, its date and a status mark."""
+
+    link: Link
+    date: date
+    note: str = ""
+
+    def __iter__(self):  # layouts unpack it: {% for link, published, note in entries %}
+        return iter((self.link, self.date, self.note))
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    url: str  # site-root-relative
+    published: date
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class MapSection:
+    """A section of the site map page: its title, its URL (or None), links below it."""
+
+    title: str
+    url: str | None
+    links: tuple[Link, ...] = ()
+
+    def __iter__(self):
+        return iter((self.title, self.url, self.links))
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """A section a type puts on the home page: its layout partial and what it prints."""
+
+    area: str  # "latest" (the grid of newest items) or "browse" (below it)
+    template: str
+    data: dict
+
+
+class ContentType:
+    """The hooks a content type implements; every one has a harmless default, so a
+    type states only what it has."""
+
+    name: str  # on the command line (`build.py new NAME`) and in page types
+    folder: str  # under content/, one Markdown file per record
+    noun: str  # what an editor calls one, in messages: "政策文件"
+    aliases: dict[str, str] = {}  # field names an editor may write instead, with the hint to give
+    specs: tuple[FieldSpec, ...]  # its front-matter fields
+    scaffold_body: str = "正文从这里开始。"
+    nested: bool = True  # files may sit in subfolders of its folder
+    at_root: bool = False  # its pages live at /ID/, beside every other type's folder
+    reserved: frozenset[str] = frozenset()  # ids that would land on its own routes
+    routes: tuple[tuple[str, str], ...] = ()  # (URL pattern, what is there), for urls.routes()
+    config_labels: dict[str, str] = {}  # its keys in site_config.yaml
+
+    # -- read and validate ----------------------------------------------------------------
+
+    def read_config(self, fields: Fields) -> Any:
+        """Its settings from the top level of site_config.yaml, or None."""
+        return None
+
+    def validate(self, source: SourceFile, config: SiteConfig, content_dir: Path, problems: Problems):
+        """The record for one file, or None when it has errors (reported)."""
+        raise NotImplementedError
+
+    # -- link -------------------------------------------------------------------------------
+
+    def url(self, doc_id: str) -> str:
+        raise NotImplementedError
+
+    def order(self, records: list) -> tuple:
+        """Its records in the order the site lists them."""
+        return tuple(records)
+
+    def link(self, site: Site, problems: Problems) -> None:
+        """Check references and derive facts (site.facts[self.name]) once every record
+        of every type exists."""
+
+    def listings(self, site: Site) -> list[Listing]:
+        return []
+
+    def entry(self, site: Site, record) -> Entry:
+        raise NotImplementedError
+
+    # -- what it contributes to site-wide pages ----------------------------------------------
+
+    def nav(self, site: Site) -> list[Link]:
+        """Its items of the main navigation."""
+        return []
+
+    def footer(self, site: Site) -> list[Link]:
+        return []
+
+    def feed(self, site: Site) -> list[FeedItem]:
+        """Its entries of the site's Atom feed, newest first."""
+        return []
+
+    def sitemap(self, site: Site) -> list[tuple[str, date | None]]:
+        """(URL, last modified) of each of its own pages, for sitemap.xml."""
+        return []
+
+    def map_sections(self, site: Site) -> list[MapSection]:
+        """Its sections of the site map page."""
+        return []
+
+    def home(self, site: Site, size: int) -> list[HomeBlock]:
+        """Its sections of the home page, `size` entries each at most."""
+        return []
+
+    # -- render -----------------------------------------------------------------------------
+
+    def render(self, site: Site, renderer: SiteRenderer) -> None:
+        """Emit its own pages through the renderer."""
