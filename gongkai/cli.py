@@ -19,7 +19,7 @@ DESCRIPTION = """\
 
   python3 build.py                     生成网站到 output/（失败时保留上一次的网站）
   python3 build.py check               只检查内容和无障碍规则，不写任何文件
-  python3 build.py new policy SLUG     新建政策文件（也可 interpretation、page）
+  python3 build.py new TYPE SLUG       新建内容文件（TYPE 为内容类型，如 policy 政策文件）
   python3 build.py serve               本地预览 http://127.0.0.1:8000/ ，修改后自动重新生成
 
 内容错误会一次全部列出（文件:行号: 字段：说明）。
@@ -70,7 +70,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("build", parents=[writing], help="生成网站（默认）")
     commands.add_parser("check", parents=[reading], help="检查内容与无障碍规则，不写文件")
     new = commands.add_parser("new", parents=[reading], help="新建内容文件，带好前置元数据和今天的日期")
-    new.add_argument("type", choices=["policy", "interpretation", "page"], help="内容类型")
+    new.add_argument("type", metavar="TYPE", help="内容类型（写错时会列出全部类型）")
     new.add_argument("slug", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
     serve = commands.add_parser("serve", parents=[writing], help="本地预览并在修改后自动重新生成")
     serve.add_argument("--port", type=parse_port, default=8000, help="端口（默认 8000）")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .fields import ID_RE
 from .schema import FieldSpec
-from .types import by_name
+from .types import REGISTRY
 
 _WIDTH = 18  # where the comments start, so the file reads as a form
 
@@ -42,7 +42,10 @@ def front_matter(specs: tuple[FieldSpec, ...], today: date) -> str:
 def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
     if not ID_RE.match(slug):
         raise ScaffoldError(f"“{slug}”不能作文件名：请只用小写英文字母、数字和连字符，例如 lzbf-2026-1")
-    content_type = by_name(kind)
+    content_type = next((t for t in REGISTRY if t.name == kind), None)
+    if content_type is None:
+        known = "、".join(f"{t.name}（{t.noun}）" for t in REGISTRY)
+        raise ScaffoldError(f"没有“{kind}”这种内容类型；可用：{known}")
     folder, specs, body = content_type.folder, content_type.specs, content_type.scaffold_body
     path = project / "content" / folder / f"{slug}.md"
     if path.exists():
