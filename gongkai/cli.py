@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .diagnostics import BuildStopped, Problems, Stage
-from .write import UnsafeOutput, WriteFailed, check_output_dir, describe, write_site
+from .outputdir import UnsafeOutput, check_output_dir, describe
+from .write import WriteFailed, write_site
 
 CHINA = timezone(timedelta(hours=8))
 

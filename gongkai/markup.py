@@ -7,7 +7,6 @@ sanitized and linted (alt text, table headers, heading levels, link text).
 
 from __future__ import annotations
 
-import posixpath
 import re
 import secrets
 from collections.abc import Callable
@@ -29,11 +28,11 @@ from markupsafe import Markup
 from . import urls
 from .diagnostics import Problems
 from .fields import ID_RE
+from .lint import lint
 from .records import DataTable, Record
 from .sanitize import ALIGN_CLASSES, clean_url, layout_ids, sanitize, unique_ids
 from .schema import content_file, is_file, unpublishable
 
-_EMPTY_LINK = re.compile(r"(?<!!)\[\s*\]\(|<a\b[^>]*>\s*</a>")
 TABLE_LINE = re.compile(r"^ {0,3}\[\[table:\s*([^\]\s]*)\s*\]\]\s*$")  # 4 spaces: a code block
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _DOC = re.compile(r"doc:", re.IGNORECASE)  # schemes are case-insensitive: DOC:, Doc:
@@ -388,34 +387,3 @@ def _take_marks(soup: BeautifulSoup, mark: str) -> dict[int, Tag]:
 def _table_slot(table_id: str) -> str:
     # A private-use character no editor types: the slot passes the sanitizer as text.
     return f"<p>\ue000table:{table_id}\ue000</p>"
-
-
-def lint(soup: BeautifulSoup, job: _Job) -> None:
-    """Accessibility rules an editor can break from Markdown, reported at build time."""
-    for img in soup.find_all("img"):
-        if not (img.get("alt") or "").strip():
-            src = img.get("src", "")
-            job.error(job.locate(f"]({posixpath.basename(src)}", posixpath.basename(src), "<img"),
-                      "图片缺少替代文本：请写成 ![图片内容的文字说明](文件路径)")
-    for table in soup.find_all("table"):
-        first_row = table.find("tr")
-        if table.find("th") is None or first_row is None or first_row.find("th") is None:
-            cell = table.find(["td", "th"])
-            job.error(job.locate(cell.get_text() if cell else "", "<table", "|"),
-                      "表格缺少表头行：第一行应是列标题（Markdown 表格第二行写 | --- |）")
-    for paragraph in soup.find_all("p"):
-        if paragraph.get_text().strip().upper() == "[TOC]":
-            job.error(job.locate(re.compile(r"^\s*\[TOC\]\s*$", re.IGNORECASE)), "不支持自动目录标记 [TOC]，请删去这一行")
-    previous = 1  # the page title is the h1
-    for heading in soup.find_all(re.compile(r"^h[1-6]$")):
-        level, text = int(heading.name[1]), heading.get_text()
-        line = job.locate(re.compile(r"^ {0,3}#{1,6}\s*" + re.escape(text.strip())), text) if level == 1 or level > previous + 1 else 0
-        if level == 1:
-            job.error(line, "正文不能使用一级标题（# ），页面标题已是一级标题；请从 ## 开始")
-        elif level > previous + 1:
-            job.error(line, f"标题层级跳跃：从 {previous} 级直接到 {level} 级，请不要跳级")
-        previous = level
-    for anchor in soup.find_all("a"):
-        label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()
-        if not label:
-            job.error(job.locate(_EMPTY_LINK, f"]({anchor.get('href', '')}", "<a "), "链接没有文字：读屏用户无法知道它指向哪里")

@@ -28,21 +28,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .render import Outputs
 
+from .outputdir import MARKER, MARKER_TEXT, check_place, describe, is_ours, mount_points
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; builds there are not locked
     fcntl = None
-
-MARKER = ".gongkai-site"
-MARKER_TEXT = "此目录由 gongkai（python3 build.py）生成，下次生成时会被整个替换；请勿在此存放其他文件。\n".encode()
-
-FS_IOC_GETFLAGS = 0x80086601
-UNDELETABLE_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL (chattr +i / +a)
-
-
-class UnsafeOutput(Exception):
-    """The output directory is not ours to replace (exit 2)."""
-
 
 class WriteFailed(Exception):
     """The site could not be written (exit 3). published says whether the new site is
@@ -53,104 +44,8 @@ class WriteFailed(Exception):
         self.published = published
 
 
-# -- which output directory may be replaced -----------------------------------------------
-
-
-def resolve_output(output: Path) -> Path:
-    try:
-        return output.resolve()
-    except RuntimeError:  # Python 3.11 reports a symlink loop so
-        raise UnsafeOutput(f"拒绝输出到 {output}：路径中有循环的符号链接（链接最终指回自己），"
-                           "请删除或改正这个符号链接，或用 --output 另选目录") from None
-    except OSError as err:
-        raise UnsafeOutput(f"拒绝输出到 {output}：{describe(err)}") from None
-
-
-def check_output_dir(output: Path, project: Path, force: bool) -> Path:
-    """The output directory is replaced whole, so it must be ours: not a source folder,
-    not a file, not a mount point, and if it has files, a previous build (the marker).
-    Returns the resolved path to write to."""
-    output, project = resolve_output(output), project.resolve()
-    protected = {project: "项目根目录", project / "content": "content/", project / "layouts": "layouts/",
-                 project / "tests": "tests/", project / "gongkai": "gongkai/", project / ".git": ".git/"}
-    if output in protected:
-        raise UnsafeOutput(f"拒绝把网站输出到 {protected[output]}：构建会替换整个输出目录")
-    if output in project.parents or output == Path(output.anchor):
-        raise UnsafeOutput(f"拒绝把网站输出到 {output}：它包含整个项目")
-    for path, name in protected.items():
-        if path != project and path in output.parents:
-            raise UnsafeOutput(f"拒绝把网站输出到 {name} 里面")
-    _check_place(output)
-    if project not in output.parents and not force:
-        raise UnsafeOutput(f"输出目录 {output} 在项目之外；确认无误请加 --force")
-    return output
-
-
-def _check_place(output: Path) -> None:
-    """What is at output (and above it) must allow replacing output whole."""
-    try:
-        mode = os.lstat(output).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as err:
-        raise UnsafeOutput(f"拒绝输出到 {output}：{describe(err)}") from None
-    if mode is not None and not stat.S_ISDIR(mode):
-        raise UnsafeOutput(f"拒绝输出到 {output}：它是一个文件，不是目录")
-    for above in output.parents:
-        if above.is_dir():
-            break
-        if os.path.lexists(above):
-            raise UnsafeOutput(f"拒绝输出到 {output}：上级路径 {above} 是一个文件，不是目录")
-    for above in output.parents:
-        if _is_ours(above):
-            raise UnsafeOutput(f"拒绝输出到 {output}：它在另一个生成的网站 {above} 里面，生成那个网站时它会被删除")
-    if mode is None:
-        return
-    if output in mount_points() or os.path.ismount(output):
-        raise UnsafeOutput(
-            f"拒绝输出到 {output}：它是一个挂载点，无法整个替换。请把 --output 指向挂载点里面的一个目录"
-            f"（如 {output / 'site'}），并让网站服务器指向那个目录")
-    try:
-        if _is_ours(output) or not any(output.iterdir()):
-            return
-    except OSError as err:
-        raise UnsafeOutput(f"拒绝输出到 {output}：无法读取这个目录：{describe(err)}") from None
-    if (output / "index.html").exists():
-        raise UnsafeOutput(
-            f"拒绝输出到 {output}：该目录里有 index.html，但没有本程序生成时留下的标记文件 {MARKER}，"
-            "可能是别的网站，也可能是旧版本生成的网站。为防止误删，只替换本程序生成的目录。"
-            f"若确认它是旧版本生成的、可以整个删除，请手动删除它一次（rm -r {output}）后再生成；"
-            "否则请用 --output 另选一个新目录")
-    raise UnsafeOutput(f"拒绝输出到 {output}：该目录不是空的，也不是本程序生成的网站（没有标记文件 {MARKER}）。"
-                       "请用 --output 另选一个新目录或空目录")
-
-
-def _is_ours(folder: Path) -> bool:
-    """The folder holds our marker: a regular file (not a link) with our exact text."""
-    marker = folder / MARKER
-    try:
-        if not stat.S_ISREG(os.lstat(marker).st_mode):
-            return False
-        with open(marker, "rb") as handle:
-            return handle.read(len(MARKER_TEXT) + 1) == MARKER_TEXT
-    except OSError:
-        return False
-
-
-def mount_points() -> set[Path]:
-    """Every mount point of this process (Linux); bind mounts of a folder on the same
-    file system are only found here (they have the same st_dev)."""
-    try:
-        text = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError:
-        return set()
-    fields = (line.split() for line in text.splitlines())
-    return {Path(_unescape(parts[4])) for parts in fields if len(parts) > 4}
-
-
-def _unescape(field: str) -> str:
-    """mountinfo writes space, tab, newline and backslash as octal escapes."""
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+FS_IOC_GETFLAGS = 0x80086601
+UNDELETABLE_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL (chattr +i / +a)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -166,7 +61,7 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
         raise WriteFailed(f"无法创建 {err.filename or output.parent}：{describe(err)}。{KEPT}") from None
     with _lock(output):
         leftovers = _clean_leftovers(output, notices)
-        _check_place(output)  # again, under the lock: the folder may have changed
+        check_place(output)  # again, under the lock: the folder may have changed
         _check_removable(output)
         staging = _stage(outputs, output)
         old = _publish(staging, output, notices)
@@ -276,7 +171,7 @@ def _clean_leftovers(output: Path, notices: list[str]) -> list[str]:
         if not (ours.fullmatch(entry.name) or legacy.fullmatch(entry.name)) or not entry.is_dir(follow_symlinks=False):
             continue
         path = Path(entry.path)
-        if not (_is_ours(path) or _is_unfinished(path)):
+        if not (is_ours(path) or _is_unfinished(path)):
             notices.append(f"提示：{path} 像是以前中断的生成留下的临时目录，但没有标记文件 {MARKER}，"
                            "不会自动删除；确认无用后请手动删除。")
             continue
@@ -428,33 +323,3 @@ def _same_file(fd: int, path: Path) -> bool:
     except OSError:
         return False
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
-
-
-# -- messages ------------------------------------------------------------------------------
-
-
-REASONS = {
-    errno.ENOSPC: "磁盘空间不足（或文件数已达上限），请腾出空间后再生成",
-    errno.EDQUOT: "超出磁盘配额，请腾出空间后再生成",
-    errno.EROFS: "这是只读文件系统，无法写入；请输出到可写的位置",
-    errno.EACCES: "没有写入权限，请检查目录的所有者和权限",
-    errno.EPERM: "不允许修改（没有权限，或被设为不可修改，如 chattr +i）",
-    errno.ENAMETOOLONG: "路径或文件名过长",
-    errno.ELOOP: "路径中有循环的符号链接",
-    errno.ENOTDIR: "路径中有一部分是文件而不是目录",
-    errno.EISDIR: "应是文件的位置是一个目录",
-    errno.EBUSY: "目录正被占用（可能是挂载点）",
-    errno.EXDEV: "不在同一个文件系统上",
-    errno.EIO: "磁盘读写出错（输入/输出错误），请检查磁盘",
-    errno.EMFILE: "打开的文件过多",
-    errno.ENFILE: "系统打开的文件过多",
-    errno.EMLINK: "一个目录里的子目录过多",
-    errno.ENOENT: "文件或目录不存在（可能在生成时被删除或移动了）",
-}
-
-
-def describe(err: OSError) -> str:
-    """An OSError in plain Chinese, with its errno name for whoever looks it up."""
-    name = errno.errorcode.get(err.errno or 0, "")
-    reason = REASONS.get(err.errno or 0, f"系统错误：{err.strerror or err}")
-    return reason + (f"（{name}）" if name else "")

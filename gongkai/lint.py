@@ -1,0 +1,42 @@
+"""Accessibility rules an editor can break from Markdown (WCAG 2.1 AA, GB/T 37668),
+checked on every body at build time and reported at their line."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from bs4 import BeautifulSoup
+
+_EMPTY_LINK = re.compile(r"(?<!!)\[\s*\]\(|<a\b[^>]*>\s*</a>")
+
+
+def lint(soup: BeautifulSoup, job) -> None:
+    """Report each rule broken in the body; job (markup._Job) places it at its line."""
+    for img in soup.find_all("img"):
+        if not (img.get("alt") or "").strip():
+            src = img.get("src", "")
+            job.error(job.locate(f"]({posixpath.basename(src)}", posixpath.basename(src), "<img"),
+                      "图片缺少替代文本：请写成 ![图片内容的文字说明](文件路径)")
+    for table in soup.find_all("table"):
+        first_row = table.find("tr")
+        if table.find("th") is None or first_row is None or first_row.find("th") is None:
+            cell = table.find(["td", "th"])
+            job.error(job.locate(cell.get_text() if cell else "", "<table", "|"),
+                      "表格缺少表头行：第一行应是列标题（Markdown 表格第二行写 | --- |）")
+    for paragraph in soup.find_all("p"):
+        if paragraph.get_text().strip().upper() == "[TOC]":
+            job.error(job.locate(re.compile(r"^\s*\[TOC\]\s*$", re.IGNORECASE)), "不支持自动目录标记 [TOC]，请删去这一行")
+    previous = 1  # the page title is the h1
+    for heading in soup.find_all(re.compile(r"^h[1-6]$")):
+        level, text = int(heading.name[1]), heading.get_text()
+        line = job.locate(re.compile(r"^ {0,3}#{1,6}\s*" + re.escape(text.strip())), text) if level == 1 or level > previous + 1 else 0
+        if level == 1:
+            job.error(line, "正文不能使用一级标题（# ），页面标题已是一级标题；请从 ## 开始")
+        elif level > previous + 1:
+            job.error(line, f"标题层级跳跃：从 {previous} 级直接到 {level} 级，请不要跳级")
+        previous = level
+    for anchor in soup.find_all("a"):
+        label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()
+        if not label:
+            job.error(job.locate(_EMPTY_LINK, f"]({anchor.get('href', '')}", "<a "), "链接没有文字：读屏用户无法知道它指向哪里")
