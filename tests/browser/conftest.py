@@ -46,7 +46,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory) -> BuiltSite:
-    """The example portal, built with `python build.py` into a temporary folder."""
+    """The example portal, built with `python3 build.py` into a temporary folder."""
     return build_with_cli(REPO, tmp_path_factory.mktemp("example") / "output")
 
 

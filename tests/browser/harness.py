@@ -31,8 +31,7 @@ MEASURE_JS = HERE / "measure.js"
 SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
 CSP = "default-src 'self'"
 
-INSTALL = ("apt-get install -y --no-install-recommends chromium fonts-wqy-microhei default-jre-headless"
-           " && npm ci --ignore-scripts && pip install -e '.[test]'")
+INSTALL = "python3 bootstrap.py --browser-tests  (as root; otherwise it prints the sudo command to run)"
 
 # Keep Chromium off the network: no background services, and no host but the local
 # server resolves (the EXCLUDEs keep 127.0.0.1 working).
@@ -148,7 +147,7 @@ def read_build(project: Path) -> tuple[dict[str, str], str]:
 
 
 def build_with_cli(project: Path, output: Path) -> BuiltSite:
-    """Build project into output with the real `python build.py`, as an editor would."""
+    """Build project into output with the real `python3 build.py`, as an editor would."""
     command = [sys.executable, "build.py", "--output", str(output), "--force", "--build-date", BUILD_DATE.isoformat()]
     if project.resolve() != REPO:
         command += ["--root", str(project)]
