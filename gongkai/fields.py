@@ -223,9 +223,14 @@ class Fields:
         return items
 
     def mapping(self, key: str, labels: dict[str, str]) -> Fields:
+        """A required mapping (site, site.contact). When it is missing or not a mapping,
+        that one problem is reported; its fields then report into nowhere, so there is
+        no "missing field" noise for each of them."""
         value = self.raw(key, True)
-        if not isinstance(value, dict):
-            if value is not None:
-                self.error(key, f"应为映射（字段: 值），实际为{type_name(value)}")
-            value = {}
-        return Fields(self.doc, self.rel, self.problems, labels, value, f"{self.name(key)}.", self.line(key))
+        if isinstance(value, dict):
+            return Fields(self.doc, self.rel, self.problems, labels, value, f"{self.name(key)}.", self.line(key))
+        if value is not None:
+            self.error(key, f"应为映射（字段: 值），实际为{type_name(value)}")
+        nowhere = Fields(self.doc, self.rel, Problems(), labels, {}, f"{self.name(key)}.", self.line(key))
+        nowhere.ok = False
+        return nowhere

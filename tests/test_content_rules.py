@@ -399,3 +399,13 @@ def test_a_missing_partial_is_named(example):
     result = example.build()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "找不到版式文件 layouts/partials/data_table.html" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["[1, 2]", "聊城", "", "true"])
+def test_a_section_of_the_configuration_that_is_not_a_mapping_is_one_error(empty, value):
+    path = empty.root / "site_config.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^site:.*?(?=^\S)", f"site: {value}\n", text, count=1, flags=re.S | re.M), encoding="utf-8")
+    result = empty.build()
+    errors = [line for line in result.stderr.splitlines() if line.startswith("  site_config.yaml")]
+    assert result.returncode == 1 and len(errors) == 1 and "字段 site：" in errors[0], result.stderr
