@@ -263,9 +263,9 @@ class MarkdownRenderer:
         if table is None:
             if not ID_RE.match(table_id):
                 self.job.error(line, f"数据表标识“{table_id}”无效，应只含小写英文字母、数字和连字符")
-            elif not (self.content_dir / "data" / f"{table_id}.yaml").is_file():
+            elif not any((self.content_dir / "data" / f"{table_id}{ext}").is_file() for ext in (".yaml", ".yml", ".YAML")):
                 self.job.error(line, f"数据表不存在：content/data/{table_id}.yaml")
-            return None  # a table file with errors was reported where it was read
+            return None  # a table file with errors (or misnamed) was reported where it was read
         return self.table_html(table)
 
 

@@ -409,3 +409,10 @@ def test_a_section_of_the_configuration_that_is_not_a_mapping_is_one_error(empty
     result = empty.build()
     errors = [line for line in result.stderr.splitlines() if line.startswith("  site_config.yaml")]
     assert result.returncode == 1 and len(errors) == 1 and "字段 site：" in errors[0], result.stderr
+
+
+def test_a_misnamed_data_table_is_one_error(empty):
+    empty.write("data/tasks.yml", "title: 表\ncolumns:\n  - {key: a, label: 甲}\nrows:\n  - {a: 1}\n")
+    empty.write("pages/p.md", "---\ntitle: 页\n---\n\n[[table:tasks]]\n")
+    errors = [line for line in empty.build().stderr.splitlines() if line.startswith("  content/")]
+    assert len(errors) == 1 and "content/data/tasks.yml" in errors[0] and ".yaml" in errors[0], errors
