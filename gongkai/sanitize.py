@@ -13,6 +13,8 @@ from urllib.parse import unquote
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import PreformattedString
 
+from .characters import FORBIDDEN, char_name
+
 _GLOBAL = frozenset({"id", "class", "lang", "title"})
 # Python-Markdown writes a table column's alignment as style="text-align: ..."; the
 # Markdown stage turns it into one of these classes (raw HTML style= stays an error).
@@ -75,6 +77,7 @@ def sanitize(soup: BeautifulSoup, report: Report) -> None:
             if not isinstance(node, Comment):
                 report(("<![", "<?", "<!"), "不允许使用 CDATA、声明或处理指令，已删除")
             node.extract()
+    _forbidden_characters(soup, report)
     for element in list(soup.find_all(True)):
         if element.decomposed:
             continue
@@ -97,6 +100,20 @@ _LANGUAGE_CLASS = re.compile(r"^language-[A-Za-z0-9+#_-]{1,30}$")
 
 def _allowed_class(tag: str, name: str) -> bool:
     return name in CONTENT_CLASSES or (tag == "code" and bool(_LANGUAGE_CLASS.match(name)))
+
+
+def _forbidden_characters(soup: BeautifulSoup, report: Report) -> None:
+    """A character reference (&#x1;, &#x2028;) brings back what the file check refused
+    as a raw character: report it and take it out, in text and in attribute values."""
+    for node in list(soup.find_all(string=FORBIDDEN)):
+        report(("&#",), f"正文中的字符引用产生了{char_name(FORBIDDEN.search(node).group())}，请删除这个 &#…; 写法")
+        node.replace_with(FORBIDDEN.sub("", node))
+    for element in soup.find_all(True):
+        for attr, value in list(element.attrs.items()):
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if FORBIDDEN.search(text):
+                report(("&#",), f"属性 {attr} 中的字符引用产生了{char_name(FORBIDDEN.search(text).group())}，请删除")
+                element.attrs[attr] = FORBIDDEN.sub("", text)
 
 
 def _clean_attributes(element: Tag, report: Report) -> None:

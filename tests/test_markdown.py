@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import policy
 
@@ -168,3 +169,13 @@ def test_fenced_code_may_name_its_language_and_nothing_else_comes_with_it(empty)
     empty.write("policies/code.md", body_policy('<code class="language-x evil">y</code>\n\n<p class="language-x">z</p>'))
     report = empty.build().stderr
     assert "不支持的样式类名 evil" in report and "不支持的样式类名 language-x" in report
+
+
+@pytest.mark.parametrize("reference", ["&#x1;", "&#1;", "&#X1;", "&#x0001;", "&#8;", "&#x2028;", "&#xFFFE;", "&#xFDD0;",
+                                       "&#x1F;", "&#127;"])
+def test_a_character_reference_cannot_bring_back_a_forbidden_character(empty, reference):
+    empty.write("policies/ref.md", body_policy(f"段一\n\n甲{reference}乙\n\n| a |\n|---|\n| 丙{reference} |\n\n## 标题{reference}"))
+    result = empty.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = {line.split(":")[1] for line in result.stderr.splitlines() if "字符引用产生了" in line}
+    assert lines == {"15", "19", "21"}, result.stderr
