@@ -1,5 +1,6 @@
-"""Accessibility rules an editor can break from Markdown (WCAG 2.1 AA, GB/T 37668),
-checked on every body at build time and reported at their line."""
+"""Rules an editor can break from Markdown, checked on every body at build time and
+reported at their line: accessibility (WCAG 2.1 AA, GB/T 37668) and, before Markdown
+runs, a nesting depth no real document reaches."""
 
 from __future__ import annotations
 
@@ -40,3 +41,35 @@ def lint(soup: BeautifulSoup, job) -> None:
         label = anchor.get_text().strip() or "".join(i.get("alt", "") for i in anchor.find_all("img")).strip()
         if not label:
             job.error(job.locate(_EMPTY_LINK, f"]({anchor.get('href', '')}", "<a "), "链接没有文字：读屏用户无法知道它指向哪里")
+
+
+# Markdown's inline parser and the HTML tree both slow down with the square of the
+# depth; real bodies stay under ten levels, so fifty refuses only hostile input.
+MAX_NESTING = 50
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
+# Elements that never nest (void) or whose end tag may be left out: not counted.
+_FLAT = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+                   "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "rt", "rp"})
+
+
+def nesting(lines: list[str]) -> int | None:
+    """The index of the first line where square brackets or HTML elements nest deeper
+    than MAX_NESTING, or None. Linear, so it is safe to run before Markdown."""
+    tags = brackets = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            brackets = 0  # a link does not span paragraphs
+        for char in line:
+            if char == "[":
+                brackets += 1
+                if brackets > MAX_NESTING:
+                    return index
+            elif char == "]":
+                brackets = max(0, brackets - 1)
+        for closing, name, self_closing in _TAG.findall(line):
+            if name.lower() in _FLAT or self_closing:
+                continue
+            tags = max(0, tags - 1) if closing else tags + 1
+            if tags > MAX_NESTING:
+                return index
+    return None

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from . import urls
 from .diagnostics import Problems
 from .fields import ID_RE
-from .lint import lint
+from .lint import MAX_NESTING, lint, nesting
 from .records import DataTable, Record
 from .sanitize import ALIGN_CLASSES, clean_url, layout_ids, sanitize, unique_ids
 from .schema import content_file, is_file, unpublishable
@@ -124,6 +124,11 @@ class MarkdownRenderer:
 
     def render(self, record: Record, here: str, problems: Problems) -> Body:
         job = self.job = _Job(record, here, record.body.split("\n"), problems)
+        too_deep = nesting(job.lines)
+        if too_deep is not None:
+            job.error(record.origin.body_line + too_deep, f"正文嵌套层级过深（超过 {MAX_NESTING} 层的方括号或 HTML 标签），请简化")
+            self.job = None
+            return Body(Markup(""))
         try:
             return self._render(job)
         except RecursionError:

@@ -179,3 +179,18 @@ def test_a_character_reference_cannot_bring_back_a_forbidden_character(empty, re
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = {line.split(":")[1] for line in result.stderr.splitlines() if "字符引用产生了" in line}
     assert lines == {"15", "19", "21"}, result.stderr
+
+
+@pytest.mark.parametrize("body", ["<div>" * 3000 + "x" + "</div>" * 3000, "[" * 2000 + "x" + "]" * 2000,
+                                  "段一\n\n" + "<span>" * 60 + "x" + "</span>" * 60])
+def test_bodies_nested_beyond_any_real_document_are_refused_quickly(empty, body):
+    empty.write("policies/deep.md", body_policy(body))
+    result = empty.build()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "正文嵌套层级过深" in result.stderr
+
+
+def test_ordinary_brackets_and_optional_end_tags_are_not_nesting(empty):
+    body = "\n\n".join(["[注" + str(n) for n in range(80)]) + "\n\n" + "[甲] " * 80 + "\n\n" + "<p>段" * 80 + "\n\n" + "<br>" * 80
+    empty.write("policies/flat.md", body_policy(body))
+    assert "正文嵌套层级过深" not in empty.build().stderr
