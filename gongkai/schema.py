@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .diagnostics import Problems
 from .fields import ID_RE, Fields, id_problem, shown
@@ -110,17 +111,25 @@ def _base_url(site: Fields) -> str:
     if value is None:
         return ""
     segments = value.split("://", 1)[-1].split("/")[1:]
-    if not _BASE_URL.match(value) or any(s in (".", "..") for s in segments):
+    if not _BASE_URL.match(value) or any(s in (".", "..") for s in segments) or not _port_ok(value):
         site.error("base_url", f"网址“{value}”无效：应为以 https:// 或 http:// 开头、带域名的完整网址，"
                    "路径只含英文字母、数字、点、连字符和下划线，不带 ?、# 或空格，例如 https://www.liaocheng.gov.cn/xxgk")
         return ""
     return value.rstrip("/")
 
 
+def _port_ok(url: str) -> bool:
+    try:
+        port = urlsplit(url).port
+    except ValueError:  # beyond 65535
+        return False
+    return port is None or port > 0
+
+
 def _web_url(fields: Fields, key: str) -> str | None:
     """A link printed on every page: an absolute http(s) address, nothing a browser runs."""
     value = _one_line(fields, key, True)
-    if value is not None and not _WEB_URL.match(value):
+    if value is not None and not (_WEB_URL.match(value) and _port_ok(value)):
         fields.error(key, f"链接“{value}”无效：应为以 https:// 或 http:// 开头、带域名的完整网址，不含空格"
                      "（中文请先按网址编码）")
         return None

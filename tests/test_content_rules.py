@@ -50,7 +50,7 @@ BAD_BASE_URLS = [
     "https://www.liaocheng.gov.cn/a/../b",
     "https://www.liaocheng.gov.cn/政务公开",
     "https://-bad-.gov.cn",
-    "https://www.liaocheng.gov.cn:99999999/",
+    "https://www.liaocheng.gov.cn:99999999/", "https://www.liaocheng.gov.cn:99999/xxgk", "https://a.cn:0/x",
     '"https://www.liaocheng.gov.cn/\\u2028x"',
     "true",
     "[https://a.gov.cn]",
@@ -82,6 +82,7 @@ def test_good_base_urls_build_and_machine_files_parse(empty, value):
     "javascript:alert(1)", "JaVaScRiPt:alert(1)", '" javascript:alert(1)"', '"java\\tscript:alert(1)"',
     "data:text/html,x", "vbscript:msgbox", "/check_web/error", "//evil.example/x", "zfwzzc.www.gov.cn",
     '"https://zfwzzc.www.gov.cn/a b"', '"https://zfwzzc.www.gov.cn/\\nx"', "mailto:a@b.cn", "https://",
+    "https://zfwzzc.www.gov.cn:70000/x",
 ])
 def test_error_report_url_must_be_a_web_address(empty, value):
     set_config(empty, "error_report_url", value)
