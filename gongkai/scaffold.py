@@ -9,11 +9,13 @@ Chinese name and an example, so an editor uncomments what applies.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
-from .fields import ID_RE
+from .fields import id_problem
 from .schema import FieldSpec
+from .site import reserved_ids
 from .types import REGISTRY
 
 _WIDTH = 18  # where the comments start, so the file reads as a form
@@ -21,6 +23,16 @@ _WIDTH = 18  # where the comments start, so the file reads as a form
 
 class ScaffoldError(Exception):
     pass
+
+
+def _taken(project: Path, slug: str) -> str | None:
+    """A content file that already has this id (its file name, or an id: line)."""
+    id_line = re.compile(rf"^id:\s*['\"]?{re.escape(slug)}['\"]?\s*(?:#.*)?$", re.MULTILINE)
+    for kind in REGISTRY:
+        for path in sorted((project / "content" / kind.folder).rglob("*.md")):
+            if path.stem == slug or id_line.search(path.read_text(encoding="utf-8", errors="replace")[:4096]):
+                return path.relative_to(project).as_posix()
+    return None
 
 
 def front_matter(specs: tuple[FieldSpec, ...], today: date) -> str:
@@ -40,16 +52,20 @@ def front_matter(specs: tuple[FieldSpec, ...], today: date) -> str:
 
 
 def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
-    if not ID_RE.match(slug):
-        raise ScaffoldError(f"“{slug}”不能作文件名：请只用小写英文字母、数字和连字符，例如 lzbf-2026-1")
+    if why := id_problem(slug):
+        raise ScaffoldError(f"“{slug}”不能作文件名：{why}")
     content_type = next((t for t in REGISTRY if t.name == kind), None)
     if content_type is None:
         known = "、".join(f"{t.name}（{t.noun}）" for t in REGISTRY)
         raise ScaffoldError(f"没有“{kind}”这种内容类型；可用：{known}")
+    if slug in reserved_ids(REGISTRY)[content_type.name]:
+        raise ScaffoldError(f"“{slug}”是网站自身使用的网址，不能作{content_type.noun}的标识，请换一个")
     folder, specs, body = content_type.folder, content_type.specs, content_type.scaffold_body
     path = project / "content" / folder / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(project)} 已存在，未做任何修改")
+    if taken := _taken(project, slug):
+        raise ScaffoldError(f"标识“{slug}”已被 {taken} 使用；每个文件的标识必须唯一，请换一个")
     text = f"---\n{front_matter(specs, today)}\n---\n\n{body}\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

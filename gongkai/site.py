@@ -67,7 +67,7 @@ def link(config: SiteConfig, types: tuple[ContentType, ...], records: dict[str, 
          known: dict[str, Seen], build_date: date, problems: Problems) -> Site:
     """Build the site model. known maps every id found (even in files that failed
     validation) to its file, so a reference to a broken file is not also 'missing'."""
-    reserved = _reserved(types)
+    reserved = reserved_ids(types)
     kept = {t.name: t.order([r for r in records[t.name] if _url_free(t, r, reserved[t.name], problems)]) for t in types}
     site = Site(config, build_date, types, kept, tables, known)
     for kind in types:
@@ -81,7 +81,7 @@ def link(config: SiteConfig, types: tuple[ContentType, ...], records: dict[str, 
     return site
 
 
-def _reserved(types: tuple[ContentType, ...]) -> dict[str, frozenset[str]]:
+def reserved_ids(types: tuple[ContentType, ...]) -> dict[str, frozenset[str]]:
     """Ids each type may not take: its own routes, and for a type living at the site's
     root, every other type's folder and the site's own folders."""
     folders = frozenset({t.folder for t in types if not t.at_root} | {"assets", "files"})

@@ -417,3 +417,17 @@ def test_a_misnamed_data_table_is_one_error(empty):
     empty.write("pages/p.md", "---\ntitle: 页\n---\n\n[[table:tasks]]\n")
     errors = [line for line in empty.build().stderr.splitlines() if line.startswith("  content/")]
     assert len(errors) == 1 and "content/data/tasks.yml" in errors[0] and ".yaml" in errors[0], errors
+
+
+@pytest.mark.parametrize("kind,slug,message", [
+    ("policy", "about", "已被 content/pages/about.md 使用"), ("interpretation", "lzbf-2019-5", "已被 content/policies/lzbf-2019-5.md"),
+    ("page", "policies", "网站自身使用的网址"), ("policy", "normative", "网站自身使用的网址"), ("interpretation", "page", "网站自身使用的网址"),
+    ("policy", "a" * 65, "标识过长（65 个字符），最多 64 个"), ("policy", "Bad_Slug", "不能作文件名"),
+    ("policy", "by-id-line", "已被 content/policies/other.md 使用"),
+])
+def test_new_refuses_an_id_the_build_would_refuse(example, kind, slug, message):
+    example.write("policies/other.md", policy(n=99, extra="id: by-id-line"))
+    before = tree_digest(example.root / "content")
+    result = example.cli("new", kind, slug)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert tree_digest(example.root / "content") == before
