@@ -185,7 +185,7 @@ class MarkdownRenderer:
         job = self.job
 
         def line() -> int:
-            return job.locate(f"]({written}", written)
+            return job.locate(f"]({written}", written, *_head(written))
 
         href = clean_url(written)  # as a browser reads it: " DOC:x\n" is doc:x
         if mistake := _url_mistake(href):
@@ -232,7 +232,7 @@ class MarkdownRenderer:
 
     def image(self, written: str) -> str | None:
         def line() -> int:
-            return self.job.locate(f"]({written}", written)
+            return self.job.locate(f"]({written}", written, *_head(written))
 
         src = clean_url(written)
         if mistake := _url_mistake(src):
@@ -387,6 +387,12 @@ def _take_marks(soup: BeautifulSoup, mark: str) -> dict[int, Tag]:
         del element[_MARK]
         generated[id(element)] = element
     return generated
+
+
+def _head(url: str) -> tuple[str, ...]:
+    """A URL's text before any whitespace: Markdown turns a tab inside it into spaces."""
+    parts = url.split()
+    return (parts[0],) if len(parts) > 1 else ()
 
 
 def _table_slot(table_id: str) -> str:

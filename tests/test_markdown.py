@@ -194,3 +194,9 @@ def test_ordinary_brackets_and_optional_end_tags_are_not_nesting(empty):
     body = "\n\n".join(["[注" + str(n) for n in range(80)]) + "\n\n" + "[甲] " * 80 + "\n\n" + "<p>段" * 80 + "\n\n" + "<br>" * 80
     empty.write("policies/flat.md", body_policy(body))
     assert "正文嵌套层级过深" not in empty.build().stderr
+
+
+def test_a_link_with_whitespace_inside_is_reported_at_its_own_line(empty):
+    empty.write("policies/ws.md", body_policy("段一\n\n段二\n\n[x](doc:no\tpe)\n\n![图](../files/no\tpe.png)"))
+    report = empty.build().stderr
+    assert "ws.md:17: 链接目标不存在" in report and "ws.md:19: 文件不存在" in report, report
