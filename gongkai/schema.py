@@ -246,18 +246,21 @@ def validate_table(doc: Document, rel: str, table_id: str, problems: Problems) -
         problems.add(rel, 1, "", "数据表文件应为映射，包含 title、columns、rows")
         return None
     f = Fields(doc, rel, problems, TABLE_FIELDS)
-    columns = []
+    columns, lines = [], []
     for item in f.mappings("columns", COLUMN_FIELDS, required=True):
         key, label = item.text("key", True), item.text("label", True)
         if key and label:
             columns.append(Column(key, label, item.boolean("group")))
-    groups = [c.group for c in columns]
-    if groups != sorted(groups, reverse=True):
-        f.error("columns", "分组列（group: true）必须排在最前面")
-    if columns and all(groups):
+            lines.append(item.fallback_line)  # each column's own line, for the messages below
+    for index in range(1, len(columns)):
+        if columns[index].group and not columns[index - 1].group:
+            f.error("columns", f"分组列“{columns[index].key}”（group: true）必须排在不分组的列前面", lines[index])
+            break
+    if columns and all(c.group for c in columns):
         f.error("columns", "至少需要一个不分组的列")
-    if len({c.key for c in columns}) < len(columns):
-        f.error("columns", "列的 key 不能重复")
+    for index, column in enumerate(columns):
+        if any(c.key == column.key for c in columns[:index]):
+            f.error("columns", f"列的 key“{column.key}”重复", lines[index])
     rows = []
     labels = {c.key: c.label for c in columns}
     for item in f.mappings("rows", labels, required=True):

@@ -431,3 +431,10 @@ def test_new_refuses_an_id_the_build_would_refuse(example, kind, slug, message):
     result = example.cli("new", kind, slug)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert tree_digest(example.root / "content") == before
+
+
+def test_data_table_column_mistakes_are_reported_at_the_column(empty):
+    empty.write("data/td.yaml", "title: 表\ncolumns:\n  - {key: a, label: A}\n  - {key: b, label: B, group: true}\n"
+                                "  - {key: a, label: C}\nrows:\n  - {a: 1, b: 2}\n")
+    report = empty.build().stderr
+    assert "content/data/td.yaml:4: 字段 columns：分组列“b”" in report and "content/data/td.yaml:5: 字段 columns：列的 key“a”重复" in report
