@@ -27,8 +27,23 @@ DESCRIPTION = """\
 退出码：0 成功；1 内容错误；2 拒绝使用该输出目录（或 serve 的端口、地址不可用）；
 3 网站无法写入（磁盘已满、只读、没有权限、另一个生成进程正在写入等）。
 除 0 以外，output/ 都保持上一次成功生成的内容。
-The build date ("as of" for expiry) comes from --build-date, else SOURCE_DATE_EPOCH, else today (UTC+8).
+判断是否过期的日期：--build-date，否则环境变量 SOURCE_DATE_EPOCH，否则今天（北京时间）。
 """
+
+# argparse prints its own words through gettext; an editor reads Chinese.
+_ARGPARSE_WORDS = {
+    "usage: ": "用法：", "positional arguments": "参数", "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的取值 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+}
+argparse._ = lambda text: _ARGPARSE_WORDS.get(text, text)
 
 
 def parse_date(text: str) -> date:
@@ -72,7 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", parents=[reading], help="检查内容与无障碍规则，不写文件")
     new = commands.add_parser("new", parents=[reading], help="新建内容文件，带好前置元数据和今天的日期")
     new.add_argument("type", metavar="TYPE", help="内容类型（写错时会列出全部类型）")
-    new.add_argument("slug", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
+    new.add_argument("slug", metavar="SLUG", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
     serve = commands.add_parser("serve", parents=[writing], help="本地预览并在修改后自动重新生成")
     serve.add_argument("--port", type=parse_port, default=8000, help="端口（默认 8000）")
     serve.add_argument("--host", default="127.0.0.1",

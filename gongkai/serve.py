@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import html
 import ipaddress
+import logging
 import re
 import socket
 import sys
@@ -32,6 +33,7 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
     from tornado import ioloop, web
     from tornado.httpserver import HTTPServer
 
+    logging.getLogger("livereload").setLevel(logging.WARNING)  # its English chatter; ours is printed
     sockets = listen(host, port)
     if sockets is None:
         return 2

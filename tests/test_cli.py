@@ -121,3 +121,16 @@ def test_an_empty_site_says_so(empty):
     assert empty.build().returncode == 0
     home = (empty.output / "index.html").read_text(encoding="utf-8")
     assert home.count("暂无。") == 4
+
+
+@pytest.mark.parametrize("args,words", [
+    (("new",), "缺少参数"), (("--nope",), "无法识别的参数"), (("serve", "--port", "abc"), "端口应为"),
+    (("--build-date", "2026-02-30"), "日期应为"), (("--help",), "显示本帮助并退出"), (("new", "--help"), "SLUG"),
+])
+def test_the_command_line_itself_speaks_chinese(empty, args, words):
+    result = empty.cli(*args)
+    output = result.stdout + result.stderr
+    assert words in output and "Traceback" not in output
+    for english in ("the following arguments", "unrecognized arguments", "positional arguments", "show this help",
+                    "usage:", "error:", "comes from"):
+        assert english not in output, (english, output)
