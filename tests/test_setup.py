@@ -61,7 +61,7 @@ def test_build_py_reruns_itself_in_the_projects_venv(tmp_path):
     make_venv(root, with_packages=True)
     helped = run([*BARE, "build.py", "--help"], root)
     assert helped.returncode == 0, helped.stderr
-    assert "usage:" in helped.stdout
+    assert "用法：" in helped.stdout
     built = run([*BARE, root / "build.py", "--build-date", "2026-11-25", "--root", root], tmp_path)
     assert built.returncode == 0, built.stdout + built.stderr
     assert (root / "output" / "index.html").is_file()
