@@ -198,6 +198,6 @@ def build_site(project: Path, build_date: date) -> Build:
     problems.stage = Stage.LINK
     site = link(config, REGISTRY, records, tables, known, build_date, problems)
     problems.stage = Stage.RENDER
-    outputs = SiteRenderer(site, project, known, problems).render()
+    outputs = SiteRenderer(site, project, problems).render()
     unpublished(found, outputs, project, problems)
     return Build(site, outputs, problems)

@@ -88,7 +88,6 @@ class ContentType:
     name: str  # on the command line (`build.py new NAME`) and in page types
     folder: str  # under content/, one Markdown file per record
     noun: str  # what an editor calls one, in messages: "政策文件"
-    aliases: dict[str, str] = {}  # field names an editor may write instead, with the hint to give
     specs: tuple[FieldSpec, ...]  # its front-matter fields
     scaffold_body: str = "正文从这里开始。"
     nested: bool = True  # files may sit in subfolders of its folder

@@ -49,7 +49,7 @@ class Outputs:
 class SiteRenderer:
     EVERYTHING = EVERYTHING
 
-    def __init__(self, site: Site, project_dir: Path, known_ids, problems: Problems):
+    def __init__(self, site: Site, project_dir: Path, problems: Problems):
         self.site = site
         self.config = site.config
         self.project_dir = project_dir
@@ -62,7 +62,7 @@ class SiteRenderer:
         )
         self.env.filters["cn_date"] = views.cn_date
         self.pagination = {listing.key: views.paginate(listing, self.config.page_size) for listing in site.listings}
-        self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, known_ids, self._table_html)
+        self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html)
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
 

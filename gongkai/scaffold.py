@@ -9,12 +9,11 @@ Chinese name and an example, so an editor uncomments what applies.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 from .fields import id_problem
-from .schema import FieldSpec
+from .schema import FieldSpec, fallback_id
 from .site import reserved_ids
 from .types import REGISTRY
 
@@ -27,10 +26,9 @@ class ScaffoldError(Exception):
 
 def _taken(project: Path, slug: str) -> str | None:
     """A content file that already has this id (its file name, or an id: line)."""
-    id_line = re.compile(rf"^id:\s*['\"]?{re.escape(slug)}['\"]?\s*(?:#.*)?$", re.MULTILINE)
     for kind in REGISTRY:
         for path in sorted((project / "content" / kind.folder).rglob("*.md")):
-            if path.stem == slug or id_line.search(path.read_text(encoding="utf-8", errors="replace")[:4096]):
+            if fallback_id(path) == slug:  # its id: line, else its file name, as the build reads it
                 return path.relative_to(project).as_posix()
     return None
 

@@ -23,7 +23,7 @@ from yaml import events as ev
 
 from .characters import FORBIDDEN, REPORT_LIMIT, Capped, char_name, clean_text
 from .diagnostics import Problems
-from .yamlhints import FENCE, line_mistakes, pick_error, report_syntax
+from .yamlhints import FENCE, pick_error, report_mistakes, report_syntax
 
 # Our deepest structure is three levels (site → contact → phone; rows → row → cell);
 # twenty leaves room for any future field yet stops a hostile document long before
@@ -332,17 +332,6 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     return text
 
 
-def _not_a_mapping(text: str, rel: str, problems: Problems, first: int) -> bool:
-    """When YAML read something else than a mapping, an editor's mistake is the likely
-    cause (a full-width colon on every line gives one long text): report it."""
-    mistakes = line_mistakes(text, first)
-    capped = Capped(rel, problems)
-    for line, field_name, message in mistakes:
-        capped.add(line, field_name, message)
-    capped.finish("同类问题")
-    return bool(mistakes)
-
-
 def read_source(path: Path, root: Path, problems: Problems) -> SourceFile | None:
     """Read one Markdown content file: front matter between --- lines, then the body."""
     rel = relpath(path, root)
@@ -367,7 +356,7 @@ def read_source(path: Path, root: Path, problems: Problems) -> SourceFile | None
     if front.data is None:
         front = Document({}, {})
     if not isinstance(front.data, dict):
-        if not _not_a_mapping(yaml_text, rel, problems, 2):
+        if not report_mistakes(yaml_text, rel, problems, 2):
             problems.add(rel, 2, "", "前置元数据应为“字段: 值”形式的映射，每行一个字段")
         return None
     return SourceFile(path, rel, front, "\n".join(lines[end + 1 :]), end + 2)
@@ -380,6 +369,6 @@ def read_data(path: Path, root: Path, problems: Problems) -> Document | None:
     if text is None or not check_chars(text, rel, problems, 1, text):
         return None
     doc = parse_yaml(text, rel, problems)
-    if doc is not None and doc.data is not None and not isinstance(doc.data, dict) and _not_a_mapping(text, rel, problems, 1):
+    if doc is not None and doc.data is not None and not isinstance(doc.data, dict) and report_mistakes(text, rel, problems, 1):
         return None
     return doc

@@ -165,15 +165,21 @@ def pick_error(errors: list[yaml.YAMLError]) -> yaml.YAMLError:
     return slow
 
 
-def report_syntax(text: str, rel: str, problems: Problems, first: int, err: yaml.YAMLError) -> None:
+def report_mistakes(text: str, rel: str, problems: Problems, first: int) -> bool:
+    """Report each recognised slip at its line (capped); whether there was any."""
     mistakes = line_mistakes(text, first)
     capped = Capped(rel, problems)
     for line, field_name, message in mistakes:
         capped.add(line, field_name, message)
-    if not mistakes:
-        line, message = translate(err, first)
-        capped.add(line, "", message)
     capped.finish("同类问题")
+    return bool(mistakes)
+
+
+def report_syntax(text: str, rel: str, problems: Problems, first: int, err: yaml.YAMLError) -> None:
+    """The recognised slips, or else PyYAML's error in Chinese."""
+    if not report_mistakes(text, rel, problems, first):
+        line, message = translate(err, first)
+        problems.add(rel, line, "", message)
 
 
 def translate(err: yaml.YAMLError, first: int) -> tuple[int, str]:

@@ -125,7 +125,7 @@ class InterpretationType(ContentType):
                                   for d in documents],
                         "url": renderer.absolute(here)},
                 item=item, body=renderer.body(item, here),
-                documents=[(site.entry(d).link, site.entry(d).note) for d in documents],
+                documents=[(entry.link, entry.note) for entry in map(site.entry, documents)],
             )
             renderer.emit(here, "interpretation.html", context, (item.origin.rel, *(d.origin.rel for d in documents)))
 

@@ -13,7 +13,7 @@ from ...contenttype import ContentType, Entry, FeedItem, HomeBlock, Listing, Map
 from ...site import check_references, group, newest_first
 from ...views import Link, attachments
 from . import validity, views
-from .record import ALIASES, CONFIG_LABELS, SPECS, Policy, Settings, read_settings, validate
+from .record import CONFIG_LABELS, SPECS, Policy, Settings, read_settings, validate
 from .validity import Standing
 
 ROOT = views.ROOT
@@ -52,7 +52,6 @@ class PolicyType(ContentType):
     noun = "政策文件"
     specs = SPECS
     routes = ROUTES
-    aliases = ALIASES
     scaffold_body = "正文从这里开始。"
     reserved = frozenset({"normative", "kind", "year", "page"})
     config_labels = CONFIG_LABELS
@@ -164,7 +163,7 @@ class PolicyType(ContentType):
             policy=policy, body=renderer.body(policy, here),
             metadata=views.metadata(policy, standing), banner=views.banner(policy, standing),
             attachments=attachments(policy),
-            interpretations=[(site.entry(i).link, site.entry(i).date) for i in interpretations],
+            interpretations=[tuple(site.entry(i))[:2] for i in interpretations],
             replaces=[(views.link(p), views.ended(facts.standing[p.id])) for p in replaces],
             amends=[views.link(p) for p in amends],
         )
