@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import traceback
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
@@ -65,6 +66,7 @@ class SiteRenderer:
         self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html)
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
+        self._list_pages: list[tuple[str, date | None]] = []  # (URL, newest entry) of every list page
 
     # -- the whole site ----------------------------------------------------------------
 
@@ -187,8 +189,10 @@ class SiteRenderer:
             here = pager.urls[pager.number - 1]
             title = listing.title if pager.number == 1 else f"{listing.title}（第 {pager.number} 页）"
             filters = [(views.Link(x.title, x.url), "page" if x.url == here else "true" if x is listing else "") for x in family]
+            entries = [self.site.entry(i) for i in items]
+            self._list_pages.append((here, max((e.date for e in entries), default=None)))  # for sitemap.xml
             context = self.context(here, title, listing.column, crumbs=list(listing.crumbs), listing=listing,
-                                   entries=[self.site.entry(i) for i in items], pager=pager, filters=filters)
+                                   entries=entries, pager=pager, filters=filters)
             self.emit(here, "listing.html", context, EVERYTHING, "listing" if pager.number == 1 else "listing-later-page")
 
     # -- machine-readable files ------------------------------------------------------------
@@ -197,10 +201,7 @@ class SiteRenderer:
         feed = sorted((item for t in self.site.types for item in t.feed(self.site)), key=lambda i: i.published, reverse=True)
         entries = [(self.absolute(urls.HOME), max((i.published for i in feed), default=None))]
         entries += [(self.absolute(url), lastmod) for t in self.site.types for url, lastmod in t.sitemap(self.site)]
-        for listing in self.site.listings:
-            for pager, items in self.pagination[listing.key]:
-                lastmod = max((self.site.entry(i).date for i in items), default=None)
-                entries.append((self.absolute(pager.urls[pager.number - 1]), lastmod))
+        entries += [(self.absolute(url), lastmod) for url, lastmod in self._list_pages]
         self.emit(urls.SITEMAP, "sitemap.xml", {"entries": entries}, EVERYTHING)
         latest = [replace(item, url=self.absolute(item.url)) for item in feed[: self.config.feed_size]]
         self.emit(urls.FEED, "feed.xml", {
