@@ -13,9 +13,7 @@ from .fields import id_problem
 from .records import DataTable, Record, Seen, SiteConfig
 from .render import Outputs, SiteRenderer
 from .schema import (
-    fallback_id,
     is_file,
-    source_id,
     unpublishable,
     validate_config,
     validate_table,
@@ -91,8 +89,13 @@ def discover(project: Path, problems: Problems) -> Found:
 
 def _sort_file(path: Path, rel: str, parts: tuple[str, ...], found: Found, problems: Problems) -> None:
     suffix = path.suffix.lower()
-    if path.suffix == ".md":
-        if parts[0] in SECTIONS and (_TYPES[parts[0]].nested or len(parts) == 2):
+    kind = _TYPES.get(parts[0]) if len(parts) > 1 else None
+    if kind and path.suffix in kind.suffixes and path.suffix != ".md":
+        found.sections[parts[0]].append(path)
+    elif kind and suffix == ".yml" and ".yaml" in kind.suffixes:
+        problems.add(rel, 0, "", f"扩展名应为 .yaml，否则不会被读取；请改名为 {path.stem}.yaml")
+    elif path.suffix == ".md":
+        if kind and (kind.nested or len(parts) == 2):
             found.sections[parts[0]].append(path)
         else:
             problems.add(rel, 0, "", f"Markdown 文件应放在 {_FOLDERS} 中")
@@ -150,9 +153,10 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
     content = project / "content"
     for section in SECTIONS:
         for path in files[section]:
+            kind = _TYPES[section]
             problems.stage = Stage.READ
             source = read_source(path, project, problems)
-            doc_id = source_id(source) if source else fallback_id(path)
+            doc_id = kind.file_id(path, source)
             problems.stage = Stage.VALIDATE
             if doc_id in known:
                 line = source.front.line("id", 1) if source else 0
@@ -163,7 +167,6 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
                 known[doc_id] = Seen(section, relpath(path, project))
             if source is None:
                 continue
-            kind = _TYPES[section]
             record = kind.validate(source, config, content, problems)
             if record is not None:
                 records[kind.name].append(record)

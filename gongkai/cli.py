@@ -22,7 +22,7 @@ DESCRIPTION = """\
   python3 build.py check               只检查内容和无障碍规则，不写任何文件
   python3 build.py new TYPE SLUG       新建内容文件（TYPE 为内容类型，如 policy 政策文件）
   python3 build.py serve               本地预览 http://127.0.0.1:8000/ ，修改后自动重新生成
-
+{commands}
 内容错误会一次全部列出（文件:行号: 字段：说明）。
 退出码：0 成功；1 内容错误；2 拒绝使用该输出目录（或 serve 的端口、地址不可用）；
 3 网站无法写入（磁盘已满、只读、没有权限、另一个生成进程正在写入等）。
@@ -79,7 +79,8 @@ def _shared_options(sub: bool, output: bool) -> argparse.ArgumentParser:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python3 build.py", description=DESCRIPTION, parents=[_shared_options(False, True)],
+    usage = "".join(f"  python3 build.py {c.usage}\n" for c in type_commands())
+    parser = argparse.ArgumentParser(prog="python3 build.py", description=DESCRIPTION.format(commands=usage), parents=[_shared_options(False, True)],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="命令")
     writing, reading = _shared_options(True, True), _shared_options(True, False)
@@ -93,7 +94,16 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="监听地址（默认 127.0.0.1，只有本机能访问）；0.0.0.0 让同一网络中的手机等设备也能打开预览，"
                             "但网络中的任何人都能看到")
+    for command in type_commands():
+        command.arguments(commands.add_parser(command.name, parents=[reading], help=command.help))
     return parser
+
+
+def type_commands():
+    """The commands content types add (import-gazette, …)."""
+    from .types import REGISTRY
+
+    return [command for kind in REGISTRY for command in kind.commands]
 
 
 def parse_port(text: str) -> int:
@@ -137,6 +147,8 @@ def run_command(args) -> int:
             return 1
         print(f"已新建 {path.relative_to(root)}，请填写其中的空字段后再生成网站。")
         return 0
+    if extra := next((c for c in type_commands() if c.name == command), None):
+        return extra.run(root, args)
     if command == "check":
         return exit_code(run_build(root, None, build_date(args)))
     output = check_output_dir(args.output or root / "output", root, args.force)

@@ -9,10 +9,13 @@ every stage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .schema import fallback_id, source_id
 
 if TYPE_CHECKING:
     from .diagnostics import Problems
@@ -37,6 +40,7 @@ class Listing:
     crumbs: tuple[Link, ...] = ()  # between 首页 and the list itself
     family: str = ""  # listings of one family link each other as filters
     browse: str = ""  # the home page's and site map's "browse by" group, if any
+    filter_label: str = "文件分类"  # what the family's links are, for screen readers
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,15 @@ class FeedItem:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A line one type adds to another record's page, e.g. 刊登于《…公报》2019年第6期."""
+
+    intro: str
+    link: Link
+    after: str = ""
+
+
+@dataclass(frozen=True)
 class MapSection:
     """A section of the site map page: its title, its URL (or None), links below it."""
 
@@ -81,12 +94,24 @@ class HomeBlock:
     data: dict
 
 
+@dataclass(frozen=True)
+class Command:
+    """A command a type adds to build.py (import-gazette …)."""
+
+    name: str
+    usage: str  # one line for build.py --help: "import-gazette 目录.csv   从往期公报目录……"
+    help: str
+    arguments: Callable  # (argparse parser) -> None: adds its arguments
+    run: Callable  # (project dir, parsed arguments) -> exit code
+
+
 class ContentType:
     """The hooks a content type implements; every one has a harmless default, so a
     type states only what it has."""
 
     name: str  # on the command line (`build.py new NAME`) and in page types
-    folder: str  # under content/, one Markdown file per record
+    folder: str  # under content/, one file per record
+    suffixes: tuple[str, ...] = (".md",)  # the files of its folder it reads (.yaml: front matter only, no body)
     noun: str  # what an editor calls one, in messages: "政策文件"
     specs: tuple[FieldSpec, ...]  # its front-matter fields
     scaffold_body: str = "正文从这里开始。"
@@ -95,11 +120,23 @@ class ContentType:
     reserved: frozenset[str] = frozenset()  # ids that would land on its own routes
     routes: tuple[tuple[str, str], ...] = ()  # (URL pattern, what is there), for urls.routes()
     config_labels: dict[str, str] = {}  # its keys in site_config.yaml
+    commands: tuple[Command, ...] = ()
 
     # -- read and validate ----------------------------------------------------------------
 
+    def file_id(self, path: Path, source: SourceFile | None) -> str | None:
+        """The id a file claims before validation (for duplicates and references): its
+        id: line, else its file name."""
+        return source_id(source) if source else fallback_id(path)
+
     def read_config(self, fields: Fields) -> Any:
         """Its settings from the top level of site_config.yaml, or None."""
+        return None
+
+    def new_file(self, slug: str, today: date) -> tuple[str, str] | None:
+        """For `build.py new`: (path under content/, text) when the type's files are not
+        one Markdown file per id; None for the usual scaffold from its specs. Raises
+        ValueError with the message for a slug it cannot take."""
         return None
 
     def validate(self, source: SourceFile, config: SiteConfig, content_dir: Path, problems: Problems):
@@ -154,3 +191,7 @@ class ContentType:
 
     def render(self, site: Site, renderer: SiteRenderer) -> None:
         """Emit its own pages through the renderer."""
+
+    def after_pages(self, site: Site, renderer: SiteRenderer) -> None:
+        """Emit what is made from rendered pages (checksums, manifests), once every
+        content page exists."""

@@ -58,13 +58,17 @@ def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
         raise ScaffoldError(f"没有“{kind}”这种内容类型；可用：{known}")
     if slug in reserved_ids(REGISTRY)[content_type.name]:
         raise ScaffoldError(f"“{slug}”是网站自身使用的网址，不能作{content_type.noun}的标识，请换一个")
+    try:
+        custom = content_type.new_file(slug, today)
+    except ValueError as err:
+        raise ScaffoldError(str(err)) from None
     folder, specs, body = content_type.folder, content_type.specs, content_type.scaffold_body
-    path = project / "content" / folder / f"{slug}.md"
+    rel, text = custom or (f"{folder}/{slug}.md", f"---\n{front_matter(specs, today)}\n---\n\n{body}\n")
+    path = project / "content" / rel
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(project)} 已存在，未做任何修改")
-    if taken := _taken(project, slug):
+    if not custom and (taken := _taken(project, slug)):
         raise ScaffoldError(f"标识“{slug}”已被 {taken} 使用；每个文件的标识必须唯一，请换一个")
-    text = f"---\n{front_matter(specs, today)}\n---\n\n{body}\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .contenttype import ContentType, Entry, Listing
+from .contenttype import ContentType, Entry, Listing, Mention
 from .diagnostics import Problems
 from .records import DataTable, Seen, SiteConfig
 
@@ -32,6 +32,7 @@ class Site:
     # target id -> relation -> the records pointing at it (e.g. a policy's interpretations)
     backlinks: dict[str, dict[str, tuple]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # type name -> what its link hook derived
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)  # id -> lines other types add to its page
     listings: tuple[Listing, ...] = ()
 
     def url(self, doc_id: str) -> str:
@@ -46,6 +47,9 @@ class Site:
 
     def related(self, doc_id: str, relation: str) -> tuple:
         return self.backlinks.get(doc_id, {}).get(relation, ())
+
+    def mention(self, doc_id: str, mention: Mention) -> None:
+        self.mentions.setdefault(doc_id, []).append(mention)
 
     def listing(self, key: str) -> Listing | None:
         return next((item for item in self.listings if item.key == key), None)

@@ -333,8 +333,17 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
 
 
 def read_source(path: Path, root: Path, problems: Problems) -> SourceFile | None:
-    """Read one Markdown content file: front matter between --- lines, then the body."""
+    """Read one content file: Markdown has front matter between --- lines, then the
+    body; a .yaml record is all front matter."""
     rel = relpath(path, root)
+    if path.suffix == ".yaml":
+        doc = read_data(path, root, problems)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict):
+            problems.add(rel, 1, "", "文件内容应为“字段: 值”形式的映射，每行一个字段")
+            return None
+        return SourceFile(path, rel, doc, "", 0)
     text = _decode(path, rel, problems)
     if text is None:
         return None

@@ -5,11 +5,12 @@ tests (README, "How it works")."""
 from __future__ import annotations
 
 from ..contenttype import ContentType
-from . import interpretation, page, policy
+from . import gazette, interpretation, page, policy
 
 REGISTRY: tuple[ContentType, ...] = (
     policy.TYPE,
     interpretation.TYPE,
+    gazette.TYPE,
     page.TYPE,
 )
 

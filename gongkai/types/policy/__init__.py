@@ -165,7 +165,7 @@ class PolicyType(ContentType):
             attachments=attachments(policy),
             interpretations=[tuple(site.entry(i))[:2] for i in interpretations],
             replaces=[(views.link(p), views.ended(facts.standing[p.id])) for p in replaces],
-            amends=[views.link(p) for p in amends],
+            amends=[views.link(p) for p in amends], mentions=site.mentions.get(policy.id, ()),
         )
         related = tuple(r.origin.rel for r in (*interpretations, *replaces, *amends))
         successors = tuple(p.origin.rel for p in (standing.successor, *standing.amenders) if p)
