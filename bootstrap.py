@@ -193,6 +193,7 @@ BROWSER_NEEDS = [
     ("fonts-wqy-microhei", "中文字体（截图用）", has_cjk_font),
     ("default-jre-headless", "Java（运行 Nu HTML 检查器）", lambda: shutil.which("java") is not None),
     ("npm", "npm（安装 axe-core 和 vnu-jar）", lambda: shutil.which("npm") is not None),
+    ("openssh-client", "ssh-keygen（核对公报清单签名的测试）", lambda: shutil.which("ssh-keygen") is not None),
     # Playwright's bundled node will not start without it; a minimal Debian lacks it.
     ("libatomic1", "libatomic（Playwright 的驱动程序需要）", has_libatomic),
 ]

@@ -490,7 +490,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="生成示例政府公报的印刷版 PDF（content/gazettes/YYYY/NN.pdf）。")
     parser.add_argument("--plan", action="store_true", help="只列出每篇需要的页数，不写文件")
+    parser.add_argument("--check", action="store_true", help="只核对已有的 PDF 是否与重新生成的逐字节相同，不写文件")
     args = parser.parse_args(argv)
+    stale = False
     try:
         name, owner, notice = gazette_config()
         policies = policy_files()
@@ -503,12 +505,17 @@ def main(argv: list[str] | None = None) -> int:
             if not issue.pdf:
                 continue
             data = bytes(build(issue, name, owner, notice, plan=False).output())
+            if args.check:
+                same = issue.pdf.exists() and issue.pdf.read_bytes() == data
+                print(f"{rel(issue.pdf)}：{'一致' if same else '与重新生成的不同，请运行 python3 scripts/make_gazette_pdf.py'}")
+                stale = stale or not same
+                continue
             changed = write_if_changed(issue.pdf, data)
             print(f"{rel(issue.pdf)}：{len(data) / 1024:.1f} KB，{'已更新' if changed else '未变'}")
     except GazetteError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

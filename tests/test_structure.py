@@ -56,6 +56,8 @@ def test_every_registered_type_has_a_unique_name_and_folder():
 
 @pytest.mark.parametrize("kind", REGISTRY, ids=lambda t: t.name)
 def test_new_works_for_every_registered_type(empty, kind):
-    result = empty.cli("new", kind.name, "x-2026-1")
+    slug = "2026-12" if kind.name == "gazette" else "x-2026-1"  # a gazette issue is named by year and number
+    result = empty.cli("new", kind.name, slug)
     assert result.returncode == 0, result.stderr
-    assert (empty.root / "content" / kind.folder / "x-2026-1.md").is_file()
+    written = re.search(r"已新建 (\S+)，", result.stdout)[1]
+    assert written.startswith(f"content/{kind.folder}/") and (empty.root / written).is_file()
