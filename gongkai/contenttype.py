@@ -71,6 +71,7 @@ class Mention:
     intro: str
     link: Link
     after: str = ""
+    source: str = ""  # the file it comes from, which the page then depends on
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class GazetteType(ContentType):
             return
         for doc_id, carriage in facts.carrier.items():
             site.mention(doc_id, Mention("刊登于", Link(views.citation(settings, carriage.issue), views.url(carriage.issue.id)),
-                                         views.page_text(carriage.item.pages)))
+                                         views.page_text(carriage.item.pages), carriage.issue.origin.rel))
 
     def listings(self, site) -> list[Listing]:
         facts, settings = site.facts[self.name], site.config.types[self.name]
@@ -196,8 +196,8 @@ class GazetteType(ContentType):
         if settings is None:
             return
         digests: dict[str, str] = {}
-        for issue in facts.issues:
-            self._issue(site, renderer, settings, facts, issue, digests)
+        for index in range(len(facts.issues)):
+            self._issue(site, renderer, settings, facts, index, digests)
         issues = views.catalog_rows(site, facts, settings, digests)
         base = renderer.config.site.base_url
         renderer.store(views.CATALOG_JSON, views.catalog_json(settings, base, issues), renderer.EVERYTHING, "gazette-catalog")
@@ -215,11 +215,12 @@ class GazetteType(ContentType):
         )
         renderer.emit(ROOT, "gazette.html", context, renderer.EVERYTHING, "gazette-index")
 
-    def _issue(self, site, renderer, settings, facts, issue: Issue, digests: dict) -> None:
+    def _issue(self, site, renderer, settings, facts, index: int, digests: dict) -> None:
+        issue = facts.issues[index]
         here = views.url(issue.id)
         if issue.pdf:
             renderer.copy(views.pdf_url(issue), issue.pdf.source)
-        older, newer = facts.neighbours(issue)
+        older, newer = facts.neighbours(index)
         toc = views.toc(site, issue)
         context = renderer.context(
             here, f"{settings.name} {views.issue_name(issue)}", "政府公报",

@@ -35,9 +35,8 @@ class Facts:
     def of_year(self, year: int) -> tuple[Issue, ...]:
         return tuple(sorted((i for i in self.issues if i.year == year), key=lambda i: i.number))
 
-    def neighbours(self, issue: Issue) -> tuple[Issue | None, Issue | None]:
-        """The issue before and after, in order of publication."""
-        index = self.issues.index(issue)
+    def neighbours(self, index: int) -> tuple[Issue | None, Issue | None]:
+        """The issues before and after issues[index], in order of publication."""
         older = self.issues[index + 1] if index + 1 < len(self.issues) else None
         return older, self.issues[index - 1] if index else None
 

@@ -169,7 +169,8 @@ class PolicyType(ContentType):
         )
         related = tuple(r.origin.rel for r in (*interpretations, *replaces, *amends))
         successors = tuple(p.origin.rel for p in (standing.successor, *standing.amenders) if p)
-        renderer.emit(here, "policy.html", context, (policy.origin.rel, *related, *successors),
+        mentioned = tuple(m.source for m in context["mentions"] if m.source)
+        renderer.emit(here, "policy.html", context, (policy.origin.rel, *related, *successors, *mentioned),
                       "policy" if standing.in_force else "policy-not-in-force")
 
 
