@@ -44,6 +44,9 @@ COLUMNS = {
     "pages": ("页码", "pages", False),
 }
 _HEADERS = {name.casefold(): key for key, (zh, en, _) in COLUMNS.items() for name in (zh, en)} | {"发文字号": "doc_number"}
+# Columns of the site's own catalog.csv that an import does not need: a catalogue
+# exported by one site imports into another as it is.
+_CATALOG_ONLY = {"网址", "sha-256", "url", "sha256"}
 ISSUE_COLUMNS = ("total_number", "published", "pdf")  # the same on every row of an issue
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$")
 _NUMBER = re.compile(r"^总?第?(\d{1,6})期?$")
@@ -242,6 +245,8 @@ def read_header(header: list[str], line: int, rows: list[list[str]], book: Listi
         key = _HEADERS.get(name)
         if not name and all(index >= len(r) or not r[index].strip() for r in rows):
             continue  # an empty trailing column a spreadsheet added
+        if name in _CATALOG_ONLY:
+            continue
         if key is None:
             hint = "这一行看起来不是用半角逗号分隔的，请另存为逗号分隔的 CSV；" if "\t" in cell or "，" in cell else ""
             what = f"列“{shown(cell.strip())}”不是公报清单的列" if name else f"第 {index + 1} 列没有表头，但下面有内容"
