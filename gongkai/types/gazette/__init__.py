@@ -240,7 +240,7 @@ class GazetteType(ContentType):
             files.append((urls.output_path(views.pdf_url(issue)), views.pdf_url(issue), renderer.published(views.pdf_url(issue))))
         digests.update({link: views.sha256(data) for _, link, data in files[1:]})
         manifest = views.manifest(settings, issue, renderer.config.site.base_url, files)
-        sources = (issue.origin.rel, *(site.by_id[i.ref].origin.rel for i in issue.items))
+        sources = (issue.origin.rel, *(site.by_id[i.ref].origin.rel for i in issue.items if i.ref in site.by_id))
         renderer.store(views.manifest_url(issue), manifest, sources, "gazette-manifest")
         renderer.emit(here, "gazette_issue.html", {**context, "digest": views.sha256(manifest)}, sources, "gazette-issue")
         signature = renderer.project_dir / issue.origin.rel.removesuffix(".yaml")

@@ -91,7 +91,8 @@ class TocLine:
 
 
 def toc(site, issue: Issue) -> list[tuple[str, list[TocLine]]]:
-    return [(section.name, [TocLine(item, describe(site.by_id[item.ref], site.url(item.ref))) for item in section.items])
+    return [(section.name, [TocLine(item, describe(site.by_id[item.ref], site.url(item.ref)))
+                            for item in section.items if item.ref in site.by_id])  # the rest are reported
             for section in issue.sections]
 
 
