@@ -133,7 +133,9 @@ def _inside(path: Path, folder: Path) -> bool:
 def unpublished(found: Found, outputs: Outputs, project: Path, problems: Problems) -> None:
     """Say which files under content/ no page publishes, and why, so that nothing an
     editor added goes missing in silence."""
-    published = {source.resolve() for source in outputs.copies.values()}
+    if problems:
+        return  # a file that failed may be what links to them: the real error first, no follow-on noise
+    published = {source.resolve() for source in (*outputs.copies.values(), *outputs.held)}
     for path in found.others:
         if path.resolve() in published:
             continue

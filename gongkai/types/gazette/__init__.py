@@ -91,7 +91,7 @@ class GazetteType(ContentType):
         """`new gazette 2026-12`: an issue; `new gazette 2026-12-rsrm`: an article of it."""
         from ...scaffold import front_matter  # the scaffold imports the registry
         match = re.fullmatch(r"(\d{4})-(\d{1,3})(?:-([a-z0-9][a-z0-9-]*))?", slug)
-        if not match:
+        if not match or int(match[1]) < 1900 or int(match[2]) < 1:
             raise ValueError("公报请写 年份-期号（新建一期，如 2026-12）或 年份-期号-文件名（新建本期的公报文章，如 2026-12-rsrm）")
         year, number, name = match[1], int(match[2]), match[3]
         folder = f"{self.folder}/{year}/{number:02d}"
@@ -123,6 +123,10 @@ class GazetteType(ContentType):
         _withdraw(site, self.name, facts)
         site.facts[self.name] = facts
         if settings is None:
+            files = sorted(seen.rel for seen in site.known.values() if seen.section == self.folder)
+            if files:
+                problems.add("site_config.yaml", 1, "gazette", f"content/ 中有 {len(files)} 个政府公报文件（如 {files[0]}），"
+                             "但站点配置中没有 gazette（政府公报）设置：请加上公报名称 name、出版周期 frequency 和栏目 sections")
             return
         for doc_id, carriage in facts.carrier.items():
             site.mention(doc_id, Mention("刊登于", Link(views.citation(settings, carriage.issue), views.url(carriage.issue.id)),
@@ -181,6 +185,7 @@ class GazetteType(ContentType):
         settings, facts = site.config.types[self.name], site.facts[self.name]
         if settings is None:
             return
+        renderer.outputs.held.update(i.pdf.source for i in facts.pending if i.pdf)
         for article in facts.articles.values():
             if article.id in facts.carrier:
                 self._article(site, renderer, settings, article)

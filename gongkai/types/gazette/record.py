@@ -161,23 +161,22 @@ def read_settings(root: Fields) -> Settings | None:
 
 
 def validate(source: SourceFile, settings: Settings | None, content_dir: Path, problems: Problems):
+    """settings None (no gazette: block) is reported once, by the link stage."""
     rel = _under_folder(source.path) or ""
-    if settings is None:
-        problems.add(source.rel, 1, "", "站点配置 site_config.yaml 中没有 gazette（政府公报）设置：请先写上公报名称、出版周期和栏目")
-        return None
     if source.path.suffix == ".yaml":
         if not ISSUE_NAME.match(rel):
             problems.add(source.rel, 1, "", "公报的一期应是 content/gazettes/年份/期号.yaml，期号至少两位，如 content/gazettes/2019/06.yaml")
             return None
-        return _issue(source, settings, content_dir, problems)
+        return _issue(source, settings, content_dir, problems) if settings else None
     if file_id(source.path) is None:
         problems.add(source.rel, 1, "", "公报文章应放在它所属那一期的文件夹中，文件名用小写英文字母、数字和连字符："
                      "如 content/gazettes/2019/06/rsrm.md 属于 content/gazettes/2019/06.yaml 这一期")
         return None
-    return _article(source, problems)
+    return _article(source, problems) if settings else None
 
 
 def _issue(source: SourceFile, settings: Settings, content_dir: Path, problems: Problems) -> Issue | None:
+    errors = len(problems)  # a slip in any section or item refuses the whole issue
     f = Fields(source.front, source.rel, problems, ISSUE_FIELDS)
     year_text, number_text = ISSUE_NAME.match(_under_folder(source.path)).group(1, 2)
     year, number = f.integer("year", minimum=1900), f.integer("number")
@@ -193,7 +192,7 @@ def _issue(source: SourceFile, settings: Settings, content_dir: Path, problems: 
         total_number=total, published=published, pdf=_pdf(f, source.path.parent, content_dir),
         sections=_sections(f, settings, issue_id(year_text, number_text)),
     )
-    return issue if f.ok else None
+    return issue if f.ok and len(problems) == errors else None
 
 
 def _pdf(f: Fields, base: Path, content_dir: Path) -> Pdf | None:

@@ -59,7 +59,8 @@ def derive(site: Site, settings: Settings | None, type_name: str, problems: Prob
         problems.warn(issue.origin.rel, issue.origin.line("published"), "published",
                       f"本期出版日期为{cn_date(issue.published)}，晚于生成日期{cn_date(site.build_date)}：暂不发布，"
                       "到出版日期重新生成网站即发布")
-    if settings:
+    broken = any(seen.section == "gazettes" and doc_id not in site.by_id for doc_id, seen in site.known.items())
+    if settings and not broken:  # an issue that failed may carry them: no follow-on reminders
         _check_normative(site, settings, carrier, problems)
     released = tuple(reversed([i for i in issues if i not in pending]))
     return Facts(released, articles, {k: c for k, c in carrier.items() if c.issue not in pending}, pending)

@@ -92,8 +92,8 @@ class TocLine:
 
 def toc(site, issue: Issue) -> list[tuple[str, list[TocLine]]]:
     return [(section.name, [TocLine(item, describe(site.by_id[item.ref], site.url(item.ref)))
-                            for item in section.items if item.ref in site.by_id])  # the rest are reported
-            for section in issue.sections]
+                            for item in section.items if isinstance(site.by_id.get(item.ref), Policy | Article)])
+            for section in issue.sections]  # the rest are reported
 
 
 def pdf_view(issue: Issue) -> dict | None:
