@@ -233,7 +233,7 @@ class GazetteType(ContentType):
             meta=renderer.article_meta(views.citation(settings, issue), issue.published, site.config.site.owner),
             settings=settings, issue=issue, citation=views.citation(settings, issue), toc=toc,
             pdf=views.pdf_view(issue), older=older and views.issue_link(older), newer=newer and views.issue_link(newer),
-            manifest=views.manifest_url(issue),
+            manifest=views.manifest_url(issue), feed=views.FEED,
         )
         blank = renderer.render_page("gazette_issue.html", {**context, "digest": views.ZEROS})
         if blank is None:
@@ -268,7 +268,7 @@ class GazetteType(ContentType):
                     "isPartOf": {"@type": "PublicationIssue", "issueNumber": str(issue.number),
                                  "name": views.citation(settings, issue), "url": renderer.absolute(views.url(issue.id))},
                     "url": renderer.absolute(here)},
-            article=article, body=renderer.body(article, here),
+            settings=settings, feed=views.FEED, article=article, body=renderer.body(article, here),
             metadata=views.article_metadata(settings, article, carriage),
             issue=views.issue_link(issue), citation=views.citation(settings, issue, carriage.item.pages),
         )
