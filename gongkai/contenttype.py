@@ -41,6 +41,7 @@ class Listing:
     family: str = ""  # listings of one family link each other as filters
     browse: str = ""  # the home page's and site map's "browse by" group, if any
     filter_label: str = "文件分类"  # what the family's links are, for screen readers
+    page_type: str = "listing"  # for checks that visit one page of each type
 
 
 @dataclass(frozen=True)

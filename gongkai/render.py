@@ -213,7 +213,7 @@ class SiteRenderer:
             self._list_pages.append((here, max((e.date for e in entries), default=None)))  # for sitemap.xml
             context = self.context(here, title, listing.column, crumbs=list(listing.crumbs), listing=listing,
                                    entries=entries, pager=pager, filters=filters)
-            self.emit(here, "listing.html", context, EVERYTHING, "listing" if pager.number == 1 else "listing-later-page")
+            self.emit(here, "listing.html", context, EVERYTHING, listing.page_type if pager.number == 1 else f"{listing.page_type}-later-page")
 
     # -- machine-readable files ------------------------------------------------------------
 

@@ -138,7 +138,7 @@ class GazetteType(ContentType):
             return []
         crumbs = (Link(settings.name, ROOT),)
         return [Listing(f"gazette/{year}", f"{year}年公报", views.year_url(year), facts.of_year(year), "政府公报", crumbs,
-                        "gazette-years", filter_label="按年份浏览")
+                        "gazette-years", filter_label="按年份浏览", page_type="gazette-year")
                 for year in facts.years()]
 
     def entry(self, site, item) -> Entry:
