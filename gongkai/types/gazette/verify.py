@@ -92,7 +92,22 @@ def clean_path(path: object) -> str | None:
 # Where the files come from ----------------------------------------------------------------------
 
 
-class LocalTree:
+class _Target:
+    """Where the published files are read from: a built tree or a website."""
+
+    def _open(self, key: str):
+        raise NotImplementedError
+
+    def read(self, key: str, limit: int) -> bytes:
+        with self._open(key) as stream:
+            return _read_capped(stream, limit)
+
+    def digest(self, key: str) -> str:
+        with self._open(key) as stream:
+            return _hash_capped(stream, FILE_LIMIT)
+
+
+class LocalTree(_Target):
     """A built output directory; a file's key is its path relative to the tree."""
 
     def __init__(self, root: Path, shown: str):
@@ -129,14 +144,6 @@ class LocalTree:
         except OSError as err:
             raise Missing(f"无法读取：{err.strerror or err}") from None
 
-    def read(self, key: str, limit: int) -> bytes:
-        with self._open(key) as stream:
-            return _read_capped(stream, limit)
-
-    def digest(self, key: str) -> str:
-        with self._open(key) as stream:
-            return _hash_capped(stream, FILE_LIMIT)
-
     def files_under(self, folder: str) -> set[str]:
         base = self.root / folder
         if not base.is_dir():
@@ -163,7 +170,7 @@ class _SameSite(request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-class Website:
+class Website(_Target):
     """A deployed site; a file's key is its site-root-relative URL."""
 
     def __init__(self, target: str):
@@ -203,14 +210,6 @@ class Website:
             raise Missing(f"无法连接：{_why(err.reason)}") from None
         except (OSError, ValueError) as err:
             raise Missing(f"无法连接：{_why(err)}") from None
-
-    def read(self, key: str, limit: int) -> bytes:
-        with self._open(key) as stream:
-            return _read_capped(stream, limit)
-
-    def digest(self, key: str) -> str:
-        with self._open(key) as stream:
-            return _hash_capped(stream, FILE_LIMIT)
 
 
 def _why(reason: object) -> str:
