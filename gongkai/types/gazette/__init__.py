@@ -207,6 +207,9 @@ class GazetteType(ContentType):
         base = renderer.config.site.base_url
         renderer.store(views.CATALOG_JSON, views.catalog_json(settings, base, issues), renderer.EVERYTHING, "gazette-catalog")
         renderer.store(views.CATALOG_CSV, views.catalog_csv(base, issues), renderer.EVERYTHING, "gazette-catalog")
+        signature = renderer.project_dir / "content" / self.folder / "catalog.sig"
+        if signature.is_file():
+            renderer.copy(views.CATALOG_JSON + ".sig", signature)
 
     def _index(self, site, renderer, settings, facts) -> None:
         latest = facts.issues[0] if facts.issues else None
@@ -244,7 +247,7 @@ class GazetteType(ContentType):
         if issue.pdf:
             files.append((urls.output_path(views.pdf_url(issue)), views.pdf_url(issue), renderer.published(views.pdf_url(issue))))
         digests.update({link: views.sha256(data) for _, link, data in files[1:]})
-        manifest = views.manifest(settings, issue, renderer.config.site.base_url, files)
+        manifest = views.manifest(settings, issue, (older, newer), renderer.config.site.base_url, files)
         sources = (issue.origin.rel, *(site.by_id[i.ref].origin.rel for i in issue.items if i.ref in site.by_id))
         renderer.store(views.manifest_url(issue), manifest, sources, "gazette-manifest")
         renderer.emit(here, "gazette_issue.html", {**context, "digest": views.sha256(manifest)}, sources, "gazette-issue")

@@ -126,12 +126,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(settings: Settings, issue: Issue, base_url: str, files: list[tuple[str, str, bytes]]) -> bytes:
-    """files: (output path, URL, bytes), the issue page first, hashed with ZEROS as its digest."""
+def manifest(settings: Settings, issue: Issue, neighbours: tuple[Issue | None, Issue | None], base_url: str,
+             files: list[tuple[str, str, bytes]]) -> bytes:
+    """files: (output path, URL, bytes), the issue page first, hashed with ZEROS as its digest.
+    Naming the issues before and after chains the manifests, so an issue dropped from the
+    catalogue is still missed by its neighbours' manifests."""
+    older, newer = neighbours
     data = {
         "format": MANIFEST_FORMAT, "gazette": settings.name, "citation": citation(settings, issue),
         "year": issue.year, "number": issue.number, "total_number": issue.total_number,
         "published": issue.published.isoformat(), "base_url": base_url, "algorithm": "SHA-256",
+        "previous": older and url(older.id), "next": newer and url(newer.id),
         "blanked": files[0][0],
         "files": [{"path": path, "url": link, "bytes": len(body), "sha256": sha256(body)} for path, link, body in files],
     }
