@@ -160,6 +160,12 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
             source = read_source(path, project, problems)
             doc_id = kind.file_id(path, source)
             problems.stage = Stage.VALIDATE
+            owner = next((t for t in REGISTRY if t is not kind and doc_id and t.owns_id(doc_id)), None)
+            if owner:
+                line = source.front.line("id", 1) if source else 0
+                problems.add(relpath(path, project), line, "id",
+                             f"“{doc_id}”这种形式的标识留给{owner.noun}，请给本文件换一个标识（改文件名或写 id）")
+                continue
             if doc_id in known:
                 line = source.front.line("id", 1) if source else 0
                 problems.add(relpath(path, project), line, "id",

@@ -135,6 +135,11 @@ class ContentType:
         """Its settings from the top level of site_config.yaml, or None."""
         return None
 
+    def owns_id(self, doc_id: str) -> bool:
+        """Whether ids of this shape are this type's, derived from its paths, so no other
+        type's file may take one (a policy named gazette-2019-06)."""
+        return False
+
     def new_file(self, slug: str, today: date) -> tuple[str, str] | None:
         """For `build.py new`: (path under content/, text) when the type's files are not
         one Markdown file per id; None for the usual scaffold from its specs. Raises

@@ -159,7 +159,10 @@ class Fields:
         if value is None:
             return default
         text = value.strip() if isinstance(value, str) else ""
-        if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= minimum):
+        if text.isascii() and text.isdigit() and len(text) >= 10:
+            self.error(key, f"数值“{shown(value)}”过大：最多 9 位数")
+            return default
+        if not (text.isascii() and text.isdigit() and int(text) >= minimum):
             self.error(key, f"应为不小于 {minimum} 的整数，实际为“{shown(value)}”")
             return default
         return int(text)

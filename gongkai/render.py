@@ -9,6 +9,7 @@ pages (context, emit, body, copy); it names no content type.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import traceback
 from dataclasses import dataclass, field, replace
@@ -110,13 +111,18 @@ class SiteRenderer:
         self.outputs.sources[path] = sources
         self.outputs.page_types[path] = page_type
 
-    def published(self, url: str) -> bytes | None:
-        """The bytes already published at url: a rendered page or a copied file."""
+    def digest(self, url: str) -> tuple[int, str] | None:
+        """(size, SHA-256) of what is published at url: a rendered page or a copied file,
+        which is read in pieces (a print edition may be large)."""
         path = urls.output_path(url)
         if path in self.outputs.pages:
-            return self.outputs.pages[path]
+            data = self.outputs.pages[path]
+            return len(data), hashlib.sha256(data).hexdigest()
         source = self.outputs.copies.get(path)
-        return source.read_bytes() if source else None
+        if source is None:
+            return None
+        with source.open("rb") as stream:
+            return source.stat().st_size, hashlib.file_digest(stream, "sha256").hexdigest()
 
     def _layout_error(self, err: Exception, template: str) -> None:
         """Name the layout file and line: Jinja's own errors carry them; for anything a

@@ -60,13 +60,13 @@ def validate_config(doc: Document, rel: str, types, problems: Problems) -> SiteC
     root = Fields(doc, rel, problems, labels_)
     site = root.mapping("site", SITE_FIELDS)
     contact = site.mapping("contact", CONTACT_FIELDS)
-    line = functools.partial(_one_line, site)
+    line = functools.partial(one_line, site)
     info = SiteInfo(
         name=line("name", True), short_name=line("short_name") or line("name"),
         base_url=_base_url(site), owner=line("owner", True),
         operator=line("operator", True), site_code=line("site_code", True),
         icp=line("icp", True), police_record=line("police_record"),
-        contact=Contact(_one_line(contact, "phone", True), _email(contact), _one_line(contact, "address", True)),
+        contact=Contact(one_line(contact, "phone", True), _email(contact), one_line(contact, "address", True)),
         error_report_url=_web_url(site, "error_report_url"), example_notice=line("example_notice"),
     )
     settings = {t.name: t.read_config(root) for t in types}
@@ -88,7 +88,7 @@ def text_list(fields: Fields, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _one_line(fields: Fields, key: str, required: bool = False) -> str | None:
+def one_line(fields: Fields, key: str, required: bool = False) -> str | None:
     """Configuration text printed on every page: one line, no line breaks."""
     value = fields.text(key, required)
     if value is not None and "\n" in value:
@@ -107,7 +107,7 @@ _EMAIL = re.compile(r"^[^\s@<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0
 
 
 def _base_url(site: Fields) -> str:
-    value = _one_line(site, "base_url", True)
+    value = one_line(site, "base_url", True)
     if value is None:
         return ""
     segments = value.split("://", 1)[-1].split("/")[1:]
@@ -128,7 +128,7 @@ def _port_ok(url: str) -> bool:
 
 def _web_url(fields: Fields, key: str) -> str | None:
     """A link printed on every page: an absolute http(s) address, nothing a browser runs."""
-    value = _one_line(fields, key, True)
+    value = one_line(fields, key, True)
     if value is not None and not (_WEB_URL.match(value) and _port_ok(value)):
         fields.error(key, f"链接“{value}”无效：应为以 https:// 或 http:// 开头、带域名的完整网址，不含空格"
                      "（中文请先按网址编码）")
@@ -137,7 +137,7 @@ def _web_url(fields: Fields, key: str) -> str | None:
 
 
 def _email(contact: Fields) -> str | None:
-    value = _one_line(contact, "email", True)
+    value = one_line(contact, "email", True)
     if value is not None and not _EMAIL.match(value):
         contact.error("email", f"电子邮箱“{value}”格式不对，应为 名称@域名，例如 zwgk@liaocheng.gov.cn")
         return None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ... import urls
 from ...contenttype import Command, ContentType, Entry, FeedItem, HomeBlock, Listing, MapSection, Mention
 from ...views import Link, cn_date
 from . import record, rules, views
@@ -102,6 +101,9 @@ class GazetteType(ContentType):
     def read_config(self, fields):
         return record.read_settings(fields)
 
+    def owns_id(self, doc_id: str) -> bool:
+        return record.OWN_ID.match(doc_id) is not None
+
     def file_id(self, path, source):
         return record.file_id(path)
 
@@ -124,7 +126,7 @@ class GazetteType(ContentType):
         site.facts[self.name] = facts
         if settings is None:
             files = sorted(seen.rel for seen in site.known.values() if seen.section == self.folder)
-            if files:
+            if files and not any(p.path == "site_config.yaml" and p.field.startswith("gazette") for p in problems.items):
                 problems.add("site_config.yaml", 1, "gazette", f"content/ 中有 {len(files)} 个政府公报文件（如 {files[0]}），"
                              "但站点配置中没有 gazette（政府公报）设置：请加上公报名称 name、出版周期 frequency 和栏目 sections")
             return
@@ -241,12 +243,9 @@ class GazetteType(ContentType):
         blank = renderer.render_page("gazette_issue.html", {**context, "digest": views.ZEROS})
         if blank is None:
             return
-        files = [(urls.output_path(here), here, blank)]
-        for line in (line for _, lines in toc for line in lines):
-            files.append((urls.output_path(line.entry.url), line.entry.url, renderer.published(line.entry.url) or b""))
-        if issue.pdf:
-            files.append((urls.output_path(views.pdf_url(issue)), views.pdf_url(issue), renderer.published(views.pdf_url(issue))))
-        digests.update({link: views.sha256(data) for _, link, data in files[1:]})
+        parts = [line.entry.url for _, lines in toc for line in lines] + ([views.pdf_url(issue)] if issue.pdf else [])
+        files = [(here, len(blank), views.sha256(blank)), *((link, *(renderer.digest(link) or (0, ""))) for link in parts)]
+        digests.update({link: sha for link, _, sha in files[1:]})
         manifest = views.manifest(settings, issue, (older, newer), renderer.config.site.base_url, files)
         sources = (issue.origin.rel, *(site.by_id[i.ref].origin.rel for i in issue.items if i.ref in site.by_id))
         renderer.store(views.manifest_url(issue), manifest, sources, "gazette-manifest")

@@ -17,11 +17,13 @@ from pathlib import Path
 from ...diagnostics import Problems
 from ...fields import ID_MAX, ID_RE, Fields, shown
 from ...records import Origin
-from ...schema import FieldSpec, content_file, is_file, labels, origin, text_list
+from ...schema import FieldSpec, content_file, is_file, labels, one_line, origin, text_list
 from ...source import SourceFile
 
 ISSUE_NAME = re.compile(r"^(\d{4})/(\d{2,3})\.yaml$")
 ARTICLE_NAME = re.compile(r"^(\d{4})/(\d{2,3})/([^/]+)\.md$")
+OWN_ID = re.compile(r"^gazette-\d{4}-\d{2,3}(?:-|$)")  # the ids file_id gives
+MAX_PDF = 1024 * 2**20  # a print edition is rarely over 100 MB; verify-gazette reads up to 2 GB
 PAGES = re.compile(r"^(\d{1,4})(?:\s*[-–—~～至]+\s*(\d{1,4}))?$")
 
 
@@ -46,6 +48,7 @@ class Item:
     pages: tuple[int, int] | None  # first and last print page
     field: str  # its key path in the issue file, for messages
     line: int
+    pages_line: int
 
 
 @dataclass(frozen=True)
@@ -129,12 +132,17 @@ def file_id(path: Path) -> str | None:
     rel = _under_folder(path)
     if rel is None:
         return None
-    if match := ISSUE_NAME.match(rel):
+    if (match := ISSUE_NAME.match(rel)) and _canonical(match[2]):
         return issue_id(match[1], match[2])
-    if (match := ARTICLE_NAME.match(rel)) and ID_RE.match(match[3]):
+    if (match := ARTICLE_NAME.match(rel)) and _canonical(match[2]) and ID_RE.match(match[3]):
         doc_id = f"{issue_id(match[1], match[2])}-{match[3]}"
         return doc_id if len(doc_id) <= ID_MAX else None
     return None
+
+
+def _canonical(number: str) -> bool:
+    """06 and 123, not 6 or 006: one issue, one file name."""
+    return number == f"{int(number):02d}"
 
 
 def _under_folder(path: Path) -> str | None:
@@ -151,10 +159,14 @@ def read_settings(root: Fields) -> Settings | None:
         return None
     f = root.mapping("gazette", SETTING_FIELDS)
     sections = text_list(f, "sections")
-    if not sections and f.data.get("sections") is None:
-        f.error("sections", "缺少必填字段 sections（栏目），例如 [市政府文件, 市政府办公室文件, 部门文件, 人事任免, 其他]")
+    if not sections and f.data.get("sections") == []:
+        f.error("sections", "栏目不能为空，例如 [市政府文件, 市政府办公室文件, 部门文件, 人事任免, 其他]")
+    for name in {name for name in sections if sections.count(name) > 1}:
+        f.error("sections", f"栏目“{name}”写了两次，每个栏目只写一次")
+    if not f.ok:
+        return None  # reported here; no issue is checked against a broken list of sections
     return Settings(
-        name=f.text("name", True) or "", frequency=f.text("frequency", True) or "", sections=sections,
+        name=one_line(f, "name", True) or "", frequency=one_line(f, "frequency", True) or "", sections=sections,
         normative_days=f.integer("normative_days", 90), normative_required=f.boolean("normative_required"),
         public_key=f.text("public_key"),
     )
@@ -164,15 +176,24 @@ def validate(source: SourceFile, settings: Settings | None, content_dir: Path, p
     """settings None (no gazette: block) is reported once, by the link stage."""
     rel = _under_folder(source.path) or ""
     if source.path.suffix == ".yaml":
-        if not ISSUE_NAME.match(rel):
-            problems.add(source.rel, 1, "", "公报的一期应是 content/gazettes/年份/期号.yaml，期号至少两位，如 content/gazettes/2019/06.yaml")
+        if file_id(source.path) is None:
+            problems.add(source.rel, 1, "", "公报的一期应是 content/gazettes/年份/期号.yaml，期号写两位（不足两位前面补 0），"
+                                            "如 content/gazettes/2019/06.yaml")
             return None
         return _issue(source, settings, content_dir, problems) if settings else None
     if file_id(source.path) is None:
-        problems.add(source.rel, 1, "", "公报文章应放在它所属那一期的文件夹中，文件名用小写英文字母、数字和连字符："
-                     "如 content/gazettes/2019/06/rsrm.md 属于 content/gazettes/2019/06.yaml 这一期")
+        problems.add(source.rel, 1, "", _article_place(rel))
         return None
     return _article(source, problems) if settings else None
+
+
+def _article_place(rel: str) -> str:
+    match = ARTICLE_NAME.match(rel)
+    if match and _canonical(match[2]) and ID_RE.match(match[3]):
+        room = ID_MAX - len(issue_id(match[1], match[2])) - 1
+        return f"文件名太长：公报文章的文件名最多 {room} 个字符（标识 gazette-年份-期号-文件名 最多 {ID_MAX} 个字符），请改短"
+    return ("公报文章应放在它所属那一期的文件夹中，文件名用小写英文字母、数字和连字符："
+            "如 content/gazettes/2019/06/rsrm.md 属于 content/gazettes/2019/06.yaml 这一期")
 
 
 def _issue(source: SourceFile, settings: Settings, content_dir: Path, problems: Problems) -> Issue | None:
@@ -185,6 +206,8 @@ def _issue(source: SourceFile, settings: Settings, content_dir: Path, problems: 
     if number is not None and f"{number:02d}" != number_text:
         f.error("number", f"期号为 {number}，但文件名是 {number_text}.yaml：请改正期号，或把文件改名为 {number:02d}.yaml")
     total, published = f.integer("total_number"), f.date("published", True)
+    if published and year and published.year not in (year, year + 1):  # 第12期 may come out in January
+        f.error("published", f"出版日期{published.isoformat()}不在 {year} 年（或次年年初）：请核对年份或出版日期")
     for key in ("year", "number", "total_number"):
         f.raw(key, True)
     issue = Issue(
@@ -206,6 +229,10 @@ def _pdf(f: Fields, base: Path, content_dir: Path) -> Pdf | None:
         f.error("pdf", f"找不到印刷版 PDF：{shown(written)}（相对于本文件所在的文件夹）；请放入该文件或改正路径")
     elif path.suffix.lower() != ".pdf":
         f.error("pdf", f"印刷版应为 PDF 文件（.pdf），实际为“{path.name}”")
+    elif (size := path.stat().st_size) == 0:
+        f.error("pdf", f"印刷版 PDF“{path.name}”是空文件（0 字节），请放入真正的 PDF")
+    elif size > MAX_PDF:
+        f.error("pdf", f"印刷版 PDF“{path.name}”有 {size // 2**20} MB，超过 {MAX_PDF // 2**20} MB 的上限：请压缩图片后重新导出")
     else:
         return Pdf(path, path.relative_to(content_dir.resolve()).as_posix(), path.stat().st_size, page_count(path))
     return None
@@ -228,7 +255,7 @@ def _sections(f: Fields, settings: Settings, own_id: str) -> tuple[Section, ...]
     result, names = [], set()
     for section in f.mappings("sections", SECTION_FIELDS, required=True):
         name = section.choice("name", settings.sections, required=True)
-        if name in names:
+        if name and name in names:
             section.error("name", f"栏目“{name}”出现了两次；同一栏目的条目请写在一起")
         names.add(name)
         items = tuple(filter(None, (_item(entry, own_id) for entry in section.mappings("items", ITEM_FIELDS, required=True))))
@@ -249,7 +276,7 @@ def _item(f: Fields, own_id: str) -> Item | None:
     if name is None:
         return None
     ref = name if key == "doc" else f"{own_id}-{name.removesuffix('.md')}"
-    return Item(ref, key == "article", pages, f.name(key), f.line(key))
+    return Item(ref, key == "article", pages, f.name(key), f.line(key), f.line("pages"))
 
 
 def _pages(f: Fields) -> tuple[int, int] | None:
@@ -259,7 +286,7 @@ def _pages(f: Fields) -> tuple[int, int] | None:
     match = PAGES.match(text)
     first, last = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
     if not match or first < 1 or last < first:
-        f.error("pages", f"页码“{shown(text)}”应为一页（如 5）或起止页（如 3-8），起始页不大于结束页")
+        f.error("pages", f"页码“{shown(text)}”应为一页（如 5）或起止页（如 3-8），起始页不大于结束页，页码最多 4 位数")
         return None
     return first, last
 

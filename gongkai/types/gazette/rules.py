@@ -131,10 +131,10 @@ def _check_date(site: Site, issue: Issue, item: Item, problems: Problems) -> Non
 
 def _check_pages(issue: Issue, item: Item, ranges: list, problems: Problems) -> None:
     first, last = item.pages
-    where = (issue.origin.rel, item.line, item.field.rsplit(".", 1)[0] + ".pages")
+    where = (issue.origin.rel, item.pages_line, item.field.rsplit(".", 1)[0] + ".pages")
     for (other_first, other_last), other in ranges:
         if first <= other_last and other_first <= last:
-            problems.add(*where, f"页码 {_span(item.pages)} 与第 {other.line} 行的 {_span((other_first, other_last))} 重叠："
+            problems.add(*where, f"页码 {_span(item.pages)} 与第 {other.pages_line} 行的 {_span((other_first, other_last))} 重叠："
                                  "同一期中每一页只属于一篇文章")
             return
     if issue.pdf and issue.pdf.pages and last > issue.pdf.pages:

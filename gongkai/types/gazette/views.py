@@ -9,6 +9,7 @@ import io
 import json
 from dataclasses import dataclass
 
+from ...urls import output_path
 from ...views import Link, cn_date, file_size
 from ..policy.record import Policy
 from .record import Article, Issue, Item, Settings
@@ -127,8 +128,8 @@ def sha256(data: bytes) -> str:
 
 
 def manifest(settings: Settings, issue: Issue, neighbours: tuple[Issue | None, Issue | None], base_url: str,
-             files: list[tuple[str, str, bytes]]) -> bytes:
-    """files: (output path, URL, bytes), the issue page first, hashed with ZEROS as its digest.
+             files: list[tuple[str, int, str]]) -> bytes:
+    """files: (URL, size, SHA-256), the issue page first, hashed with ZEROS as its digest.
     Naming the issues before and after chains the manifests, so an issue dropped from the
     catalogue is still missed by its neighbours' manifests."""
     older, newer = neighbours
@@ -137,8 +138,8 @@ def manifest(settings: Settings, issue: Issue, neighbours: tuple[Issue | None, I
         "year": issue.year, "number": issue.number, "total_number": issue.total_number,
         "published": issue.published.isoformat(), "base_url": base_url, "algorithm": "SHA-256",
         "previous": older and url(older.id), "next": newer and url(newer.id),
-        "blanked": files[0][0],
-        "files": [{"path": path, "url": link, "bytes": len(body), "sha256": sha256(body)} for path, link, body in files],
+        "blanked": output_path(files[0][0]),
+        "files": [{"path": output_path(link), "url": link, "bytes": size, "sha256": sha} for link, size, sha in files],
     }
     return _json(data)
 
@@ -176,9 +177,15 @@ def catalog_csv(base_url: str, issues: list[dict]) -> bytes:
     writer.writerow(CSV_HEADER)
     for issue in issues:
         for a in issue["articles"]:
-            writer.writerow((issue["year"], issue["number"], issue["total_number"], issue["published"], a["section"],
-                             a["title"], a["doc_number"], a["agency"], a["kind"], a["pages"], base_url + a["url"], a["sha256"]))
+            writer.writerow((issue["year"], issue["number"], issue["total_number"], issue["published"], *map(_cell, (
+                a["section"], a["title"], a["doc_number"], a["agency"], a["kind"])), a["pages"], base_url + a["url"], a["sha256"]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet runs a cell that starts like a formula: such text gets a leading
+    apostrophe, which Excel shows as text (import-gazette takes it off again)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _range(pages: tuple[int, int] | None) -> str:
