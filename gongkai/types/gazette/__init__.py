@@ -243,7 +243,8 @@ class GazetteType(ContentType):
         blank = renderer.render_page("gazette_issue.html", {**context, "digest": views.ZEROS})
         if blank is None:
             return
-        parts = [line.entry.url for _, lines in toc for line in lines] + ([views.pdf_url(issue)] if issue.pdf else [])
+        parts = [*(link for _, lines in toc for line in lines for link in (line.entry.url, *line.entry.files)),
+                 *([views.pdf_url(issue)] if issue.pdf else [])]
         files = [(here, len(blank), views.sha256(blank)), *((link, *(renderer.digest(link) or (0, ""))) for link in parts)]
         digests.update({link: sha for link, _, sha in files[1:]})
         manifest = views.manifest(settings, issue, (older, newer), renderer.config.site.base_url, files)

@@ -9,7 +9,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from ...urls import output_path
+from ...urls import content_file, output_path
 from ...views import Link, cn_date, file_size
 from ..policy.record import Policy
 from .record import Article, Issue, Item, Settings
@@ -72,11 +72,13 @@ class Described:
     agency: str
     kind: str
     type: str  # "policy" or "article"
+    files: tuple[str, ...] = ()  # its attachments' URLs: part of the document, so of the issue
 
 
 def describe(record, record_url: str) -> Described:
     if isinstance(record, Policy):
-        return Described(record.title, record_url, record.doc_number or "", record.agency, record.kind.name, "policy")
+        return Described(record.title, record_url, record.doc_number or "", record.agency, record.kind.name, "policy",
+                         tuple(content_file(a.rel) for a in record.attachments))
     assert isinstance(record, Article)
     return Described(record.title, record_url, record.doc_number or "", record.agency, record.kind or "", "article")
 
