@@ -1,5 +1,6 @@
 """build.py verify-gazette: a built tree or a served site is checked against each issue's
-manifest.json; every changed, missing or added file is named, and so is a bad signature."""
+manifest.json; every changed, missing or added file is named, and so is a bad signature.
+The manifests chain (previous/next), so an issue dropped from catalog.json is still checked."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import re
 import shutil
 import socket
@@ -22,6 +24,7 @@ import pytest
 from conftest import BUILD_PY, Project
 
 from gongkai import cli
+from gongkai.types.gazette import verify as verify_module
 
 HAS_SSH_KEYGEN = shutil.which("ssh-keygen") is not None
 
@@ -74,6 +77,19 @@ def manifests(out: Path) -> list[tuple[Path, dict]]:
 
 def catalog(out: Path) -> dict:
     return json.loads((out / "gazette" / "catalog.json").read_bytes())
+
+
+def write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def drop_from_catalog(out: Path, url: str) -> dict:
+    """catalog.json without the issue at url; returns that issue's entry."""
+    data = catalog(out)
+    dropped = next(i for i in data["issues"] if i["url"] == url)
+    data["issues"].remove(dropped)
+    write_json(out / "gazette" / "catalog.json", data)
+    return dropped
 
 
 KINDS = {
@@ -231,13 +247,96 @@ def test_catalog_digest_that_differs_names_the_catalog(built, out, which):
     assert article["url"] in done.stdout
 
 
-def test_manifest_of_an_issue_not_in_the_catalog_is_extra(built, out):
-    data = catalog(out)
-    dropped = data["issues"].pop()
-    (out / "gazette" / "catalog.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+def issue_urls(out: Path) -> list[str]:
+    return [i["url"] for i in catalog(out)["issues"]]
+
+
+@pytest.mark.parametrize("which", ["oldest", "middle", "newest"])
+def test_issue_dropped_from_the_catalog_is_checked_through_its_neighbours(built, out, which):
+    """The tamperer drops an issue from catalog.json and rewrites one of its articles: both are named."""
+    urls = issue_urls(out)
+    url = {"oldest": urls[0], "middle": urls[len(urls) // 2], "newest": urls[-1]}[which]
+    drop_from_catalog(out, url)
+    manifest = json.loads((out / url_path(url) / "manifest.json").read_bytes())
+    article = next(e for e in manifest["files"] if e["path"] != manifest["blanked"])
+    flip_byte(out / article["path"])
     done = verify(built, out)
     assert done.returncode == 1
-    assert f"{out}{dropped['manifest']}：多出" in done.stdout
+    neighbour = manifest["next"] if which == "oldest" else manifest["previous"]
+    assert findings(done)[0].startswith(f"{out}/gazette/catalog.json：缺少 {url} 这一期（{neighbour} 的清单把它列为")
+    assert f"{out}/{article['path']}：已被修改" in done.stdout
+    assert len(findings(done)) == 2, done.stdout
+    assert f"已核对 {len(urls)} 期公报" in done.stdout
+
+
+def url_path(url: str) -> str:
+    return url.strip("/")
+
+
+def test_several_issues_dropped_are_all_found(built, out):
+    urls = issue_urls(out)
+    for url in urls[:-1]:
+        drop_from_catalog(out, url)
+    done = verify(built, out)
+    assert done.returncode == 1
+    assert sorted(line.split("缺少 ")[1].split(" ")[0] for line in findings(done)) == sorted(urls[:-1]), done.stdout
+    assert f"已核对 {len(urls)} 期公报" in done.stdout
+
+
+def test_served_issue_dropped_and_deleted_is_named(built, out, site):
+    """Dropped from the catalogue and its folder removed: the neighbours' manifests still name it."""
+    url = issue_urls(out)[1]
+    drop_from_catalog(out, url)
+    shutil.rmtree(out / url_path(url))
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == 1
+    assert f"{site.root}/xxgk/gazette/catalog.json：缺少 {url} 这一期" in done.stdout
+    assert f"{site.root}/xxgk{url}manifest.json：缺失（HTTP 404）" in done.stdout
+
+
+def test_manifest_in_no_chain_and_not_in_the_catalog_is_extra(built, out):
+    """A whole issue folder added beside the real ones: no manifest names it, so it is extra."""
+    shutil.copytree(out / "gazette" / "2019" / "06", out / "gazette" / "2030" / "01")
+    done = verify(built, out)
+    assert done.returncode == 1
+    assert findings(done) == [f"{out}/gazette/2030/01/manifest.json：多出（catalog.json 中没有这一期）"]
+
+
+def _relink(side: str, value):
+    def edit(out: Path, manifest: dict) -> None:
+        manifest[side] = value(out) if callable(value) else value
+    return edit
+
+
+@pytest.mark.parametrize("edit, words", [
+    (_relink("next", None), "接不上"),
+    (_relink("previous", None), "接不上"),
+    (_relink("next", lambda out: issue_urls(out)[-1]), "接不上"),
+    (_relink("previous", "/gazette/1999/01/"), "缺少 /gazette/1999/01/ 这一期"),
+    (_relink("next", "https://evil.example/gazette/"), "next 应为下一期页面的本站网址"),
+    (_relink("previous", "/gazette/2019/06/index.html"), "previous 应为上一期页面的本站网址"),
+    (_relink("next", 7), "next 应为下一期页面的本站网址"),
+    (lambda out, manifest: manifest.pop("previous"), "缺少 previous"),
+], ids=["next-null", "previous-null", "next-skips", "previous-unknown", "next-offsite", "previous-a-file", "next-number",
+        "no-previous"])
+def test_broken_chain_is_named_at_its_manifest(built, out, edit, words):
+    url = issue_urls(out)[1]
+    path = out / url_path(url) / "manifest.json"
+    manifest = json.loads(path.read_bytes())
+    edit(out, manifest)
+    write_json(path, manifest)
+    done = verify(built, out)
+    assert done.returncode == 1
+    assert words in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_chain_of_the_untouched_example_is_whole(built, out):
+    """Each manifest names its neighbours in publication order; the ends name null."""
+    urls = issue_urls(out)
+    chain = [json.loads((out / url_path(u) / "manifest.json").read_bytes()) for u in urls]
+    assert [m["previous"] for m in chain] == [None, *urls[:-1]]
+    assert [m["next"] for m in chain] == [*urls[1:], None]
 
 
 def test_catalog_pointing_at_another_issues_manifest(built, out):
@@ -253,7 +352,9 @@ def test_catalog_pointing_at_another_issues_manifest(built, out):
 
 
 @pytest.mark.parametrize("text", ["{", "[]", '{"format": "other"}', '{"format": "gongkai-gazette-manifest/1"}',
-                                  '{"format": "gongkai-gazette-manifest/1", "files": [{"url": "/../x", "sha256": ""}]}'])
+                                  '{"format": "gongkai-gazette-manifest/1", "files": [{"url": "/../x", "sha256": ""}]}',
+                                  '{"format": "gongkai-gazette-manifest/1", "year": ' + "9" * 5000 + "}",
+                                  "<!doctype html><title>404</title>", "\ufeff" + "[" * 100000, "\xff\xfe"])
 def test_manifest_that_is_not_a_manifest_is_named(built, out, text):
     manifest_path, _, _ = pick(out, "toc")
     manifest_path.write_text(text, encoding="utf-8")
@@ -270,6 +371,40 @@ def test_manifest_path_leaving_the_tree_is_refused(built, out, tmp_path):
     done = verify(built, out)
     assert done.returncode == 1
     assert f"{manifest_path}：已被修改" in done.stdout
+
+
+def _fifo(path: Path, tmp_path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _link_to_fifo(path: Path, tmp_path: Path) -> None:
+    os.mkfifo(path.with_name("pipe"))
+    path.symlink_to("pipe")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+@pytest.mark.parametrize("make", [_fifo, _link_to_fifo], ids=["fifo", "symlink-to-fifo"])
+@pytest.mark.parametrize("kind", ["article", "toc"])
+def test_special_file_where_a_file_is_listed_is_refused_at_once(built, out, tmp_path, make, kind):
+    """Opening a named pipe waits for a writer for ever; it is refused before it is opened."""
+    _, _, entry = pick(out, kind)
+    (out / entry["path"]).unlink()
+    make(out / entry["path"], tmp_path)
+    done = verify(built, out)
+    assert done.returncode == 1
+    assert f"{out}/{entry['path']}：缺失（不是普通文件" in done.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_special_file_as_the_catalog_or_an_extra_file(built, out):
+    os.mkfifo(out / "gazette" / "2019" / "06" / "pipe")
+    done = verify(built, out)
+    assert done.returncode == 1
+    assert findings(done) == [f"{out}/gazette/2019/06/pipe：多出（不在 gazette/2019/06/manifest.json 中）"]
+    (out / "gazette" / "catalog.json").unlink()
+    os.mkfifo(out / "gazette" / "catalog.json")
+    done = verify(built, out)
+    assert done.returncode == 2 and "不是普通文件" in done.stderr
 
 
 def test_symlink_out_of_the_tree_is_not_followed(built, out, tmp_path):
@@ -310,8 +445,10 @@ def _write_catalog(text: str):
     _write_catalog('{"issues": [{"manifest": "https://evil.example/m.json"}]}'),
     _write_catalog('{"issues": [{"manifest": "/gazette/2019/06/manifest.json", "articles": [{"url": "/../../etc/passwd"}]}]}'),
     _write_catalog("\ufeff" + "[" * 100000),
+    _write_catalog('{"issues": [], "n": ' + "9" * 5000 + "}"),
+    _write_catalog("<!DOCTYPE html><html><body>欢迎访问</body></html>"),
 ], ids=["absent", "file", "not-built", "no-catalog", "broken-json", "list", "issues-string", "no-manifest",
-        "manifest-offsite", "article-escapes", "deep-nesting"])
+        "manifest-offsite", "article-escapes", "deep-nesting", "huge-integer", "web-page"])
 def test_unreadable_target_exits_2(built, out, make):
     done = verify(built, make(out))
     assert done.returncode == 2, done.stdout + done.stderr
@@ -338,15 +475,31 @@ def test_target_that_is_no_site_address_exits_2(built, target):
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    """The built tree, but: redirects (path -> Location), pages (path -> an HTML page served with 200,
+    as portals answer for files they lack) and stalls (paths whose body never comes)."""
+
     redirects: dict[str, str] = {}
+    pages: set[str] = set()
+    stalls: set[str] = set()
+    release = threading.Event()
 
     def do_GET(self):  # noqa: N802 (the name http.server calls)
         if self.path in self.redirects:
             self.send_response(302)
             self.send_header("Location", self.redirects[self.path])
             self.end_headers()
-            return
-        super().do_GET()
+        elif self.path in self.pages or self.path in self.stalls:
+            body = "<!doctype html><html><body>您访问的页面不存在</body></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.path in self.stalls:
+                self.wfile.flush()
+                self.release.wait()
+            self.wfile.write(body)
+        else:
+            super().do_GET()
 
     def log_message(self, *args):
         pass
@@ -358,13 +511,15 @@ def site(out, tmp_path):
     web = tmp_path / "web"
     web.mkdir()
     (web / "xxgk").symlink_to(out)
-    handler = type("SiteHandler", (Handler,), {"redirects": {}})
+    handler = type("SiteHandler", (Handler,), {"redirects": {}, "pages": set(), "stalls": set(),
+                                               "release": threading.Event()})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(web)))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     server.handler = handler
     server.root = f"http://127.0.0.1:{server.server_address[1]}"
     yield server
+    handler.release.set()
     server.shutdown()
     server.server_close()
     thread.join()
@@ -427,6 +582,61 @@ def test_redirect_within_the_site_is_followed(built, out, site):
     assert verify(built, site.root + "/xxgk/").returncode == 0
 
 
+def test_http_to_https_on_the_same_host_is_followed(built, site):
+    """The test server speaks no TLS: followed, the upgrade fails at the handshake, not as another site."""
+    port = site.server_address[1]
+    site.handler.redirects["/xxgk/gazette/catalog.json"] = f"https://127.0.0.1:{port}/xxgk/gazette/catalog.json"
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == 2
+    assert "HTTPS" in done.stderr and "其他网站" not in done.stderr
+
+
+@pytest.mark.parametrize("location", ["https://localhost:{port}/x", "https://127.0.0.1.nip.io:{port}/x", "ftp://127.0.0.1/x"])
+def test_upgrade_to_another_host_is_not_followed(built, site, location):
+    site.handler.redirects["/xxgk/gazette/catalog.json"] = location.format(port=site.server_address[1])
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == 2
+    assert ("其他网站" in done.stderr or "重定向" in done.stderr) and "HTTPS 证书" not in done.stderr
+
+
+@pytest.mark.parametrize("what", ["catalog", "file"])
+def test_redirect_loop_is_called_one(built, out, site, what):
+    _, _, entry = pick(out, "article")
+    path = "/xxgk/gazette/catalog.json" if what == "catalog" else "/xxgk" + entry["url"]
+    site.handler.redirects[path] = path
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == (2 if what == "catalog" else 1)
+    assert "重定向次数过多" in (done.stderr if what == "catalog" else done.stdout)
+
+
+def test_web_page_instead_of_the_catalog_is_no_json(built, site):
+    site.handler.pages.add("/xxgk/gazette/catalog.json")
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == 2
+    assert "不是 JSON（服务器返回了网页，可能地址不对）" in done.stderr and "被截断" not in done.stderr
+
+
+def test_web_page_instead_of_a_manifest_is_missing(built, out, site):
+    manifest_path, _, _ = pick(out, "toc")
+    url = "/xxgk/" + manifest_path.relative_to(out).as_posix()
+    site.handler.pages.add(url)
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == 1
+    assert f"{site.root}{url}：缺失（服务器返回了网页而不是清单" in done.stdout
+
+
+@pytest.mark.parametrize("what", ["catalog", "file"])
+def test_a_file_that_never_ends_is_given_up_after_the_deadline(built, out, site, monkeypatch, what):
+    """DEADLINE bounds the whole file whatever the per-read timeout; shortened here to one second."""
+    monkeypatch.setattr(verify_module, "DEADLINE", 1)
+    _, _, entry = pick(out, "pdf")
+    path = "/xxgk/gazette/catalog.json" if what == "catalog" else "/xxgk" + entry["url"]
+    site.handler.stalls.add(path)
+    done = verify(built, site.root + "/xxgk/")
+    assert done.returncode == (2 if what == "catalog" else 1)
+    assert "1 秒内没有下载完" in (done.stderr if what == "catalog" else done.stdout)
+
+
 def test_site_root_without_the_gazette_exits_2(built, site):
     done = verify(built, site.root + "/")
     assert done.returncode == 2
@@ -458,9 +668,14 @@ def make_key(path: Path) -> Path:
     return path
 
 
+def signed_files(out: Path) -> list[Path]:
+    """What an office signs: every manifest and catalog.json."""
+    return [path for path, _ in manifests(out)] + [out / "gazette" / "catalog.json"]
+
+
 def sign_all(out: Path, key: Path, namespace: str = "gongkai-gazette") -> None:
-    for path, _ in manifests(out):
-        path.with_name("manifest.json.sig").unlink(missing_ok=True)
+    for path in signed_files(out):
+        path.with_name(path.name + ".sig").unlink(missing_ok=True)
         subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", namespace, str(path)],
                        check=True, capture_output=True)
 
@@ -501,11 +716,11 @@ def test_signature_not_by_the_office_is_invalid(built, out, key, tmp_path, how):
     elif how == "other-namespace":
         sign_all(out, key, namespace="file")
     else:
-        for path, _ in manifests(out):
-            path.with_name("manifest.json.sig").write_bytes(b"not a signature\n")
+        for path in signed_files(out):
+            path.with_name(path.name + ".sig").write_bytes(b"not a signature\n")
     done = verify(built, out, "--public-key", pub(key))
     assert done.returncode == 1
-    assert len(findings(done)) == len(manifests(out))
+    assert len(findings(done)) == len(signed_files(out))
     assert all("：签名无效" in line for line in findings(done))
 
 
@@ -526,7 +741,37 @@ def test_consistent_forgery_is_caught_only_by_the_signature(built, out, key):
     assert verify(built, out).returncode == 0
     done = verify(built, out, "--public-key", pub(key))
     assert done.returncode == 1
-    assert findings(done) == [f"{manifest_path}：签名无效（manifest.json.sig 与 manifest.json 或所给公钥不符）"]
+    assert findings(done) == [f"{catalog_path}：签名无效（catalog.json.sig 与 catalog.json 或所给公钥不符）",
+                              f"{manifest_path}：签名无效（manifest.json.sig 与 manifest.json 或所给公钥不符）"]
+
+
+def test_catalog_without_its_signature_is_named(built, out, key):
+    sign_all(out, key)
+    (out / "gazette" / "catalog.json.sig").unlink()
+    done = verify(built, out, "--public-key", pub(key))
+    assert done.returncode == 1
+    assert findings(done) == [f"{out}/gazette/catalog.json：缺少签名（catalog.json.sig：文件不存在）"]
+
+
+def test_catalog_signature_is_not_asked_for_without_a_key(built, out):
+    (out / "gazette" / "catalog.json.sig").write_bytes(b"not a signature\n")
+    assert verify(built, out).returncode == 0
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["resigned-by-someone", "old-signature"])
+def test_catalog_the_office_did_not_sign_is_refused(built, out, key, tmp_path, signed):
+    """An issue dropped from a signed catalogue: the signature says so, the chain names the issue."""
+    sign_all(out, key)
+    url = issue_urls(out)[1]
+    drop_from_catalog(out, url)
+    if signed:
+        (out / "gazette" / "catalog.json.sig").unlink()
+        subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(make_key(tmp_path / "stranger")), "-n",
+                        "gongkai-gazette", str(out / "gazette" / "catalog.json")], check=True, capture_output=True)
+    done = verify(built, out, "--public-key", pub(key))
+    assert done.returncode == 1
+    assert findings(done)[0] == f"{out}/gazette/catalog.json：签名无效（catalog.json.sig 与 catalog.json 或所给公钥不符）"
+    assert f"{out}/gazette/catalog.json：缺少 {url} 这一期" in done.stdout
 
 
 def test_key_given_as_a_line(built, out, key):
@@ -556,10 +801,37 @@ def test_signatures_through_a_served_site(built, out, site, key):
     assert verify(built, site.root + "/xxgk/", "--public-key", pub(key)).returncode == 0
     manifest_path, _, _ = pick(out, "toc")
     manifest_path.with_name("manifest.json.sig").unlink()
+    (out / "gazette" / "catalog.json.sig").unlink()
     done = verify(built, site.root + "/xxgk/", "--public-key", pub(key))
     assert done.returncode == 1
     url = "/" + manifest_path.relative_to(out).as_posix()
-    assert f"{site.root}/xxgk{url}：缺少签名（manifest.json.sig：HTTP 404）" in done.stdout
+    assert findings(done) == [f"{site.root}/xxgk/gazette/catalog.json：缺少签名（catalog.json.sig：HTTP 404）",
+                              f"{site.root}/xxgk{url}：缺少签名（manifest.json.sig：HTTP 404）"]
+
+
+def test_readme_signing_workflow(built, key, tmp_path):
+    """README "Tamper evidence and signing": build, sign every manifest and catalog.json from standard input
+    into content/, build again; the published signatures verify, in the tree and on the served site."""
+    project = Project.__new__(Project)
+    project.root = tmp_path / "project"
+    shutil.copytree(built.root, project.root, symlinks=True)
+    gazettes = project.root / "content" / "gazettes"
+    for path, manifest in manifests(project.output):
+        sig = gazettes / str(manifest["year"]) / (path.parent.name + ".manifest.sig")
+        sign_stdin(key, path, sig)
+    sign_stdin(key, project.output / "gazette" / "catalog.json", gazettes / "catalog.sig")
+    done = project.build()
+    assert done.returncode == 0, done.stderr
+    assert (project.output / "gazette" / "catalog.json.sig").read_bytes() == (gazettes / "catalog.sig").read_bytes()
+    done = verify(built, project.output, "--public-key", pub(key))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "并核对了签名" in done.stdout
+
+
+def sign_stdin(key: Path, path: Path, sig: Path) -> None:
+    with path.open("rb") as stdin, sig.open("wb") as stdout:
+        subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", str(key), "-n", "gongkai-gazette"],
+                       stdin=stdin, stdout=stdout, check=True)
 
 
 @pytest.mark.parametrize("text", ["ssh-ed25519 AAAAnot-a-key", "ssh-ed25519 AAAA\nssh-rsa BBBB", "no-such-file.pub"])

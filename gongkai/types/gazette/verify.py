@@ -1,7 +1,9 @@
 """`build.py verify-gazette TARGET`: does a built tree or a deployed site still hold the
 gazette exactly as published? Every issue's manifest.json lists its files with their
 SHA-256; this recomputes them, names what was changed, is missing or was added, and
-checks the office's ssh-keygen signature of each manifest when a public key is known.
+checks the office's ssh-keygen signature of each manifest and of catalog.json when a public
+key is known. Each manifest names the issues before and after it, so an issue dropped from
+the catalogue is still found (and checked) through its neighbours.
 
 Only the standard library: an archivist or an auditor runs this on any machine.
 """
@@ -10,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import socket
 import ssl
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib import error, parse, request
@@ -25,7 +30,9 @@ FORMAT = "gongkai-gazette-manifest/1"
 NAMESPACE = "gongkai-gazette"
 PRINCIPAL = "gazette"
 CATALOG = "/gazette/catalog.json"
-TIMEOUT = 30  # seconds per request
+TIMEOUT = 30  # seconds per request or read
+DEADLINE = 120  # seconds for one whole file: a server sending a byte now and then cannot hold it open for ever
+FOLLOW_LIMIT = 100  # issues missing from the catalogue that are still checked through the chain
 JSON_LIMIT = 32 << 20  # a catalog or manifest larger than this is not ours
 SIG_LIMIT = 64 << 10
 FILE_LIMIT = 2 << 30  # a print PDF is large, but not this large
@@ -35,7 +42,7 @@ KEY_TYPES = ("ssh-", "ecdsa-", "sk-")
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 ADVICE = ("处理办法：以上文件与发布时不同。若不是本单位有意改动，请用内容源文件重新运行 python3 build.py，"
           "把生成的 output/ 重新部署到网站；若是有意更新了某一期，请用本单位私钥重新签名它的清单"
-          "（ssh-keygen -Y sign -f 私钥 -n gongkai-gazette manifest.json）。")
+          "（ssh-keygen -Y sign -f 私钥 -n gongkai-gazette manifest.json），catalog.json 也要重新签名。")
 
 
 class Unreadable(Exception):
@@ -89,22 +96,39 @@ def clean_path(path: object) -> str | None:
     return "/".join(parts)
 
 
+def issue_url(url: object) -> str | None:
+    """An issue page's site-root-relative URL as a manifest names its neighbours: "/gazette/2019/06/"."""
+    if clean_url(url) is None or not re.fullmatch(r"/[^?#]*/", url):
+        return None
+    return url
+
+
+def page_of(manifest_url: str) -> str:
+    """The issue page a manifest belongs to: the folder it lies in."""
+    path = parse.urlsplit(manifest_url).path
+    return path[: path.rfind("/") + 1]
+
+
 # Where the files come from ----------------------------------------------------------------------
 
 
 class _Target:
     """Where the published files are read from: a built tree or a website."""
 
+    web = False
+
     def _open(self, key: str):
         raise NotImplementedError
 
-    def read(self, key: str, limit: int) -> bytes:
+    def _fetch(self, key: str, consume):
         with self._open(key) as stream:
-            return _read_capped(stream, limit)
+            return consume(stream)
+
+    def read(self, key: str, limit: int) -> bytes:
+        return self._fetch(key, lambda stream: _read_capped(stream, limit))
 
     def digest(self, key: str) -> str:
-        with self._open(key) as stream:
-            return _hash_capped(stream, FILE_LIMIT)
+        return self._fetch(key, lambda stream: _hash_capped(stream, FILE_LIMIT))
 
 
 class LocalTree(_Target):
@@ -134,7 +158,7 @@ class LocalTree(_Target):
 
     def _open(self, key: str):
         try:
-            return self._locate(key).open("rb")
+            return _open_regular(self._locate(key))
         except FileNotFoundError:
             raise Missing("文件不存在", absent=True) from None
         except IsADirectoryError:
@@ -145,14 +169,35 @@ class LocalTree(_Target):
             raise Missing(f"无法读取：{err.strerror or err}") from None
 
     def files_under(self, folder: str) -> set[str]:
+        """Everything in the folder but its subfolders: files, symlinks, pipes and the like."""
         base = self.root / folder
         if not base.is_dir():
             return set()
-        return {p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file() or p.is_symlink()}
+        return {p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_symlink() or not p.is_dir()}
 
     def manifests(self) -> set[str]:
         base = self.root / "gazette"
         return {p.relative_to(self.root).as_posix() for p in base.rglob("manifest.json") if p.is_file()}
+
+
+def _open_regular(path: Path):
+    """A regular file opened for reading. A pipe or device is refused before it is opened
+    (opening a pipe waits for a writer for ever); the non-blocking open and the second look
+    close the gap in which the file could be swapped for one."""
+    before = path.stat()
+    if stat.S_ISDIR(before.st_mode):
+        raise IsADirectoryError
+    if not stat.S_ISREG(before.st_mode):
+        raise Missing("不是普通文件（是命名管道、设备等特殊文件），不予读取")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        after = os.fstat(fd)
+        if not stat.S_ISREG(after.st_mode) or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+            raise Missing("读取时被换成了其他文件")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class _OffSite(error.URLError):
@@ -160,18 +205,33 @@ class _OffSite(error.URLError):
 
 
 class _SameSite(request.HTTPRedirectHandler):
-    """Follow a redirect only within the site's own scheme and host: a file is checked
-    where the manifest says it is, not wherever a server points."""
+    """Follow a redirect only within the site's own host: a file is checked where the
+    manifest says it is, not wherever a server points. http -> https on the same host
+    name is followed (a site that moved to HTTPS); the reverse is not."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         old, new = parse.urlsplit(req.full_url), parse.urlsplit(newurl)
-        if (old.scheme, old.netloc) != (new.scheme, new.netloc):
+        if (old.scheme, old.netloc) != (new.scheme, new.netloc) and not _upgrade(old, new):
+            if (old.scheme, new.scheme) == ("https", "http") and old.hostname == new.hostname:
+                raise _OffSite(f"被重定向到不加密的 {newurl}，不予跟随")
             raise _OffSite(f"被重定向到其他网站 {newurl}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _upgrade(old: parse.SplitResult, new: parse.SplitResult) -> bool:
+    """http://host[:port]/… -> https://host[:same port or 443]/…, nothing else changed."""
+    try:
+        ports = old.port, new.port
+    except ValueError:
+        return False
+    return ((old.scheme, new.scheme) == ("http", "https") and old.hostname == new.hostname
+            and old.username == new.username and old.password == new.password and ports[1] in (ports[0], None, 443))
+
+
 class Website(_Target):
     """A deployed site; a file's key is its site-root-relative URL."""
+
+    web = True
 
     def __init__(self, target: str):
         try:
@@ -197,6 +257,28 @@ class Website(_Target):
     def entry_key(self, entry: dict) -> str:
         return entry["url"]
 
+    def _fetch(self, key: str, consume):
+        """TIMEOUT bounds each read; DEADLINE the whole file, headers and all. The download
+        runs in a thread left behind (it ends with its connection) when time is up."""
+        box: dict = {}
+
+        def work():
+            try:
+                box["done"] = super(Website, self)._fetch(key, consume)
+            except Missing as err:
+                box["error"] = err
+            except Exception as err:  # noqa: BLE001 (whatever broke, it is this one file)
+                box["error"] = Missing(f"读取中断：{_why(err)}")
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(DEADLINE)
+        if worker.is_alive():
+            raise Missing(f"{DEADLINE} 秒内没有下载完（服务器传得太慢或一直不结束），已放弃")
+        if "error" in box:
+            raise box["error"]
+        return box["done"]
+
     def _open(self, key: str):
         req = request.Request(self.label(key), headers={"User-Agent": "gongkai-verify-gazette", "Cache-Control": "no-cache"})
         try:
@@ -205,11 +287,19 @@ class Website(_Target):
             raise Missing(str(err.reason)) from None
         except error.HTTPError as err:
             err.close()
+            if 300 <= err.code < 400:
+                raise Missing(_redirect_trouble(err)) from None
             raise Missing(f"HTTP {err.code}", absent=err.code in (404, 410)) from None
         except error.URLError as err:
             raise Missing(f"无法连接：{_why(err.reason)}") from None
         except (OSError, ValueError) as err:
             raise Missing(f"无法连接：{_why(err)}") from None
+
+
+def _redirect_trouble(err: error.HTTPError) -> str:
+    if str(err.msg).startswith(request.HTTPRedirectHandler.inf_msg):
+        return f"重定向次数过多（HTTP {err.code}：服务器反复重定向，可能网站配置有误）"
+    return f"HTTP {err.code}（服务器要求重定向，但没有给出可以跟随的新地址）"
 
 
 def _why(reason: object) -> str:
@@ -264,17 +354,26 @@ def open_target(project: Path, target: str) -> LocalTree | Website:
 # The catalog and the manifests ---------------------------------------------------------------------
 
 
-def parse_json(raw: bytes, fail):
+def looks_like_html(raw: bytes) -> bool:
+    """A web page (a portal's "not found" page served with 200, a login page) where JSON was asked for."""
+    return raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def parse_json(raw: bytes, fail, web: bool = False):
+    if looks_like_html(raw):
+        raise fail("不是 JSON（服务器返回了网页，可能地址不对）" if web else "不是 JSON，而是一个网页")
     try:
         return json.loads(raw)
     except json.JSONDecodeError as err:
         raise fail(f"第 {err.lineno} 行第 {err.colno} 列起不是有效的 JSON（文件被截断或改动）") from None
     except (UnicodeDecodeError, RecursionError):
         raise fail("不是有效的 UTF-8 JSON 文件") from None
+    except ValueError:  # an integer of thousands of digits, past what Python converts
+        raise fail("含有位数过多的数字，不是 build.py 生成的内容（文件已被改动）") from None
 
 
-def read_catalog(source) -> list[dict]:
-    """The catalog's issues, each checked for the fields used here; an unusable catalog stops."""
+def read_catalog(source) -> tuple[bytes, list[dict]]:
+    """The catalog's bytes and issues, each checked for the fields used here; an unusable catalog stops."""
     where = source.label(source.key_for_url(CATALOG))
     try:
         raw = source.read(source.key_for_url(CATALOG), JSON_LIMIT)
@@ -285,14 +384,14 @@ def read_catalog(source) -> list[dict]:
         raise Unreadable(f"{where}：{err}。这里不是含政府公报的网站：请给出网站根目录（如 output/ 或 "
                          f"https://…/xxgk/），本机目录请先运行 python3 build.py 生成") from None
     try:
-        catalog = parse_json(raw, BadManifest)
+        catalog = parse_json(raw, BadManifest, source.web)
     except BadManifest as err:
         raise Unreadable(f"{where}：{err}") from None
     if not isinstance(catalog, dict) or not isinstance(catalog.get("issues"), list):
         raise Unreadable(f"{where}：应为含 \"issues\" 列表的 JSON 对象，不是 build.py 生成的公报目录")
     for i, issue in enumerate(catalog["issues"]):
         _check_catalog_issue(issue, f"{where}：issues[{i}]")
-    return catalog["issues"]
+    return raw, catalog["issues"]
 
 
 def _check_catalog_issue(issue: object, where: str) -> None:
@@ -312,10 +411,15 @@ def _check_catalog_issue(issue: object, where: str) -> None:
             raise Unreadable(f"{name}.sha256 应为 64 位小写十六进制数（或空）")
 
 
-def parse_manifest(raw: bytes) -> dict:
-    manifest = parse_json(raw, BadManifest)
+def parse_manifest(raw: bytes, web: bool = False) -> dict:
+    manifest = parse_json(raw, BadManifest, web)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BadManifest(f"format 不是 {FORMAT}")
+    for side, name in (("previous", "上一期"), ("next", "下一期")):
+        if side not in manifest:
+            raise BadManifest(f"缺少 {side}（{name}的网址；旧版 build.py 生成的清单没有它，请重新生成并部署）")
+        if manifest[side] is not None and issue_url(manifest[side]) is None:
+            raise BadManifest(f"{side} 应为{name}页面的本站网址（如 /gazette/2019/06/）或 null，实际为 {manifest[side]!r}")
     files = manifest.get("files")
     if not isinstance(files, list):
         raise BadManifest("缺少 files 列表")
@@ -356,11 +460,11 @@ class Signatures:
         if self._run(["-l", "-f", str(keyfile)], b"") != 0:
             raise Unreadable(f"公钥无效，ssh-keygen 读不出：{self.key[:60]}…；应为一行 OpenSSH 公钥，如 ssh-ed25519 AAAA… 单位名称")
 
-    def valid(self, manifest: bytes, signature: bytes) -> bool:
-        sig = self.tmp / "manifest.json.sig"
+    def valid(self, signed: bytes, signature: bytes) -> bool:
+        sig = self.tmp / "file.sig"
         sig.write_bytes(signature)
         return self._run(["-Y", "verify", "-f", str(self.allowed), "-I", PRINCIPAL, "-n", NAMESPACE, "-s", str(sig)],
-                         manifest) == 0
+                         signed) == 0
 
     @staticmethod
     def _run(args: list[str], stdin: bytes) -> int:
@@ -415,39 +519,98 @@ class Report:
         self.findings.append(f"{where}：{what}")
 
 
+@dataclass
+class Link:
+    """Where a manifest was read, and the issues it names before and after it."""
+
+    key: str
+    previous: str | None
+    next: str | None
+
+
 def verify_site(source, issues: list[dict], signatures: Signatures | None, report: Report) -> None:
-    manifests = set()
+    chain: dict[str, Link] = {}
+    read = set()
     for issue in issues:
         key = source.key_for_url(issue["manifest"])
-        manifests.add(key)
-        verify_issue(source, issue, key, signatures, report)
+        read.add(key)
+        manifest = verify_issue(source, issue, key, signatures, report)
+        if manifest:
+            chain.setdefault(page_of(issue["manifest"]), Link(key, manifest["previous"], manifest["next"]))
+    listed = {page_of(issue["manifest"]) for issue in issues}
+    read |= follow_chain(source, chain, listed, signatures, report)
+    check_chain(source, chain, report)
     if isinstance(source, LocalTree):
-        for key in sorted(source.manifests() - manifests):
+        for key in sorted(source.manifests() - read):
             report.add(source.label(key), "多出（catalog.json 中没有这一期）")
 
 
-def verify_issue(source, issue: dict, key: str, signatures: Signatures | None, report: Report) -> None:
+def follow_chain(source, chain: dict[str, Link], listed: set[str], signatures, report: Report) -> set[str]:
+    """An issue a manifest names as its neighbour but the catalogue lacks was dropped from
+    the catalogue: say so, and check that issue too. Returns the manifest keys read."""
+    catalog = source.label(source.key_for_url(CATALOG))
+    queue, seen, read = list(chain), set(listed), set()
+    while queue:
+        page = queue.pop(0)
+        for neighbour, side in ((chain[page].previous, "上一期"), (chain[page].next, "下一期")):
+            if neighbour is None or neighbour in seen:
+                continue
+            seen.add(neighbour)
+            report.add(catalog, f"缺少 {neighbour} 这一期（{page} 的清单把它列为{side}）")
+            if len(read) >= FOLLOW_LIMIT:
+                report.add(catalog, f"缺少的期超过 {FOLLOW_LIMIT} 期，其余未再逐期核对")
+                return read
+            key = source.key_for_url(neighbour + "manifest.json")
+            read.add(key)
+            manifest = verify_issue(source, None, key, signatures, report)
+            if manifest:
+                chain[neighbour] = Link(key, manifest["previous"], manifest["next"])
+                queue.append(neighbour)
+    return read
+
+
+def check_chain(source, chain: dict[str, Link], report: Report) -> None:
+    """A.next == B exactly when B.previous == A; each mismatch is told once, at the manifest whose link it is."""
+    for page, link in chain.items():
+        after = chain.get(link.next)
+        if after is not None and after.previous != page:
+            report.add(source.label(link.key), f"与 {link.next} 的清单接不上（本期的 next 是 {link.next}，"
+                                               f"那一期的 previous 却是 {after.previous or 'null'}）")
+        before = chain.get(link.previous)
+        if before is not None and before.next != page:
+            report.add(source.label(link.key), f"与 {link.previous} 的清单接不上（本期的 previous 是 {link.previous}，"
+                                               f"那一期的 next 却是 {before.next or 'null'}）")
+
+
+def verify_issue(source, issue: dict | None, key: str, signatures: Signatures | None, report: Report) -> dict | None:
+    """One issue's manifest and files; issue is its catalogue entry (None: reached through the chain).
+    Returns the manifest when it could be read."""
     where = source.label(key)
     try:
         raw = source.read(key, JSON_LIMIT)
     except Missing as err:
         report.add(where, f"缺失（{err}）")
-        return
+        return None
     report.issues += 1
     if signatures:
         check_signature(source, key, raw, signatures, report)
     try:
-        manifest = parse_manifest(raw)
+        manifest = parse_manifest(raw, source.web)
     except BadManifest as err:
-        report.add(where, f"已被修改（不是有效的清单：{err}）")
-        return
-    if (manifest.get("year"), manifest.get("number")) != (issue.get("year"), issue.get("number")):
+        if source.web and looks_like_html(raw):
+            report.add(where, "缺失（服务器返回了网页而不是清单：文件已被删除，或网站把它转到了别处）")
+        else:
+            report.add(where, f"已被修改（不是有效的清单：{err}）")
+        return None
+    if issue is not None and (manifest.get("year"), manifest.get("number")) != (issue.get("year"), issue.get("number")):
         report.add(where, f"多出（清单写的是 {manifest.get('year')} 年第 {manifest.get('number')} 期，"
                           f"catalog.json 中没有这一期；catalog.json 在此处列的是 {issue.get('year')} 年第 {issue.get('number')} 期）")
     verified, listed = check_files(source, manifest, hashlib.sha256(raw).hexdigest(), report)
-    check_catalog_entries(source, issue, verified, listed, report)
+    if issue is not None:
+        check_catalog_entries(source, issue, verified, listed, report)
     if isinstance(source, LocalTree):
         check_extra_files(source, key, listed, report)
+    return manifest
 
 
 def check_files(source, manifest: dict, own_digest: str, report: Report) -> tuple[dict[str, str], set[str]]:
@@ -514,13 +677,15 @@ def check_extra_files(source: LocalTree, key: str, listed: set[str], report: Rep
 
 
 def check_signature(source, key: str, raw: bytes, signatures: Signatures, report: Report) -> None:
+    """The file's office signature beside it (manifest.json.sig, catalog.json.sig)."""
+    name = key.rpartition("/")[2]
     try:
         sig = source.read(key + ".sig", SIG_LIMIT)
     except Missing as err:
-        report.add(source.label(key), f"缺少签名（manifest.json.sig：{err}）")
+        report.add(source.label(key), f"缺少签名（{name}.sig：{err}）")
         return
     if not signatures.valid(raw, sig):
-        report.add(source.label(key), "签名无效（manifest.json.sig 与 manifest.json 或所给公钥不符）")
+        report.add(source.label(key), f"签名无效（{name}.sig 与 {name} 或所给公钥不符）")
 
 
 def main(project: Path, target: str, public_key: str | None) -> int:
@@ -528,11 +693,13 @@ def main(project: Path, target: str, public_key: str | None) -> int:
     try:
         source = open_target(project, target)
         key = load_key(project, public_key)
-        issues = read_catalog(source)
+        raw, issues = read_catalog(source)
+        report = Report()
         if key:
             signatures = Signatures(key)
             signatures.check_key()
-        report = Report()
+            # Signed, the catalogue cannot drop or add an issue unseen; unsigned, the chain still tells.
+            check_signature(source, source.key_for_url(CATALOG), raw, signatures, report)
         verify_site(source, issues, signatures, report)
     except Unreadable as err:
         print(f"错误：{err}", file=sys.stderr)
