@@ -554,7 +554,7 @@ def bad_site(project: Project) -> dict:
                                f"已刊登于 {seed['year']}年第{seed['number']}期（{seed_file.relative_to(project.root).as_posix()}")
     expect["twice in one issue"] = (at(f"{y}/04", "gzcs-twice", 2), "sections.0.items.2.doc",
                                     f"已刊登于 {y}年第4期（content/gazettes/{y}/04.yaml 第 {line_of(g / f'{y}/04.yaml', 'gzcs-twice')} 行）")
-    expect["overlap"] = (at(f"{y}/04", "gzcs-overlap"), "sections.1.items.0.pages", "重叠")
+    expect["overlap"] = (at(f"{y}/04", "pages: 5-8"), "sections.1.items.0.pages", "重叠")  # at the pages: line
     project.write(f"gazettes/{y}/04/extra.md", article("未列入目录的文章", f"{y}-01-01"))
     expect["not in the toc"] = (f"content/gazettes/{y}/04/extra.md:1", "", "本文没有列入本期目录")
 
@@ -563,7 +563,7 @@ def bad_site(project: Project) -> dict:
     with_article(f"{y}/06", simple_issue(6, base + 4, f"{y}-06-10", "      - doc: gzcs-late\n        pages: 2\n"
                                          "      - article: long\n        pages: 12-14\n",
                                          extra="pdf: ../2019/06.pdf\n", section="市政府文件"), name="long")
-    expect["beyond the pdf"] = (at(f"{y}/06", "article: long"), "sections.0.items.1.pages",
+    expect["beyond the pdf"] = (at(f"{y}/06", "pages: 12-14"), "sections.0.items.1.pages",
                                 f"超出了本期印刷版 PDF 的页数（{len(PdfReader(pdf).pages)} 页）")
     expect["written after the issue"] = (at(f"{y}/06", "gzcs-late"), "sections.0.items.0.doc",
                                          f"成文日期{y}年10月1日晚于本期出版日期{y}年6月10日")
@@ -600,7 +600,7 @@ def bad_site(project: Project) -> dict:
 
     # Issue files where no issue can be.
     valid = example[0]["file"].read_text(encoding="utf-8")
-    for rel, phrase in (("x.yaml", "content/gazettes/年份/期号.yaml"), (f"{y}/9.yaml", "期号至少两位")):
+    for rel, phrase in (("x.yaml", "content/gazettes/年份/期号.yaml"), (f"{y}/9.yaml", "期号写两位")):
         (g / rel).write_text(valid, encoding="utf-8")
         expect[f"path {rel}"] = (f"content/gazettes/{rel}:1", "", phrase)
     (g / f"{y}/10.yml").write_text(valid, encoding="utf-8")
