@@ -7,6 +7,7 @@ tests/fixtures/gazette/policies/ added (the 2011–2013 documents listing-50.csv
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import subprocess
@@ -66,6 +67,10 @@ def csv_rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def staging_left(root: Path) -> list[Path]:
+    return [*root.glob(".import-gazette-*"), *root.glob("content/.import-gazette-*")]
+
+
 def issue_data(root: Path, year: int, number: int) -> dict:
     doc = read_data(root / f"content/gazettes/{year}/{number:02d}.yaml", root, problems := Problems())
     assert not problems, problems.report()
@@ -92,7 +97,7 @@ def test_fifty_issues_import_and_the_site_builds(tmp_path):
     assert f"已导入 50 期公报：共 {len(rows)} 篇，其中 3 篇匹配到网站已有文件，{len(rows) - 3} 篇新建为公报文章" in result.stdout
     assert "python3 build.py" in result.stdout
     assert len(list((root / "content/gazettes").glob("201[0-4]/*.yaml"))) == 50
-    assert not list(root.glob(".import-gazette-*")), "the staging folder is removed"
+    assert not staging_left(root), "the staging folder is removed"
 
     # Matched by 文号 (typed as 聊财综[2011]5号, 聊政发 〔2012〕 8号, 聊政办发（２０１３）１４号).
     for (year, number), doc in {(2011, 6): "lcz-2011-5", (2012, 3): "lzf-2012-8", (2013, 9): "lzbf-2013-14"}.items():
@@ -157,8 +162,8 @@ def test_every_bad_row_is_reported_at_its_line_and_nothing_is_written(tmp_path, 
         (12, "文号"),  # line 2's 文号 again, spelled with []
         (13, "出版日期"),  # disagrees with the issue's first row (line 2)
         (14, "总期号"),  # smaller than an earlier issue's
-        (15, "标题"),  # a quoted line break inside the title …
-        (17, "发文机关"),  # … so this row starts on line 17
+        # line 15: a quoted line break inside the title, as the build allows, so …
+        (17, "发文机关"),  # … this row starts on line 17
         (18, ""),  # one cell more than the header
         (19, "PDF"), (20, "PDF"),  # a .pdf that is not a PDF
         (20, "年份"),
@@ -166,7 +171,7 @@ def test_every_bad_row_is_reported_at_its_line_and_nothing_is_written(tmp_path, 
     assert "在第 2 行已出现" in err and "第 2 行为“2011-01-20”" in err
     assert "未写入任何文件" in err
     assert tree_digest(root) == before
-    assert not list(root.glob(".import-gazette-*"))
+    assert not staging_left(root)
 
 
 BAD_VALUES = [  # (row, the column reported, words of the message)
@@ -190,7 +195,8 @@ BAD_VALUES = [  # (row, the column reported, words of the message)
     ("2012,3,75,2012-03-25,其他,标题,,机关,,,三", "页码", "起止页"),
     ("2012,3,75,2012-03-25,其他,标题,,机关,,03.pdf,", "PDF", "找不到印刷版 PDF"),
     ("2012,3,75,2012-03-25,其他,标题,,机关,,listing.csv,", "PDF", "应为 PDF 文件"),
-    ('2012,3,75,2012-03-25,其他,"标题\t带 Tab",,机关,,,', "标题", "换行或 Tab"),
+    ('2012,3,75,2012-03-25,"其\t他",标题,,机关,,,', "栏目", "换行或 Tab"),  # Tabs and line breaks are text's only
+    ('2012,3,75,2012-03-25,其他,标题,,机关,,,"3\t-8"', "页码", "换行或 Tab"),
 ]
 
 
@@ -345,7 +351,7 @@ def test_crlf_and_quoted_line_breaks_keep_physical_line_numbers(tmp_path, capsys
     (listing := tmp_path / "listing.csv").write_bytes(("\r\n".join((HEADER, *rows)) + "\r\n").encode())
     code, _, err = run_import(root, listing, capsys)
     assert code == 1
-    assert reported(err) == {(3, "标题"), (5, "发文机关")}
+    assert reported(err) == {(5, "发文机关")}
 
 
 # -- matching by 文号 ---------------------------------------------------------------------
@@ -510,15 +516,36 @@ def test_any_file_of_the_issue_already_there_is_refused(tmp_path, capsys, there)
 
 
 def test_a_failure_midway_takes_back_what_was_written(tmp_path, capsys):
+    """2013 is a second name for 2012 (a symlink inside content/, which the checks allow):
+    the 2013 issue files meet the 2012 ones just written, and everything is taken back."""
     root = make_site(tmp_path)
-    (root / "content/gazettes/2013").write_text("一个文件占了 2013 文件夹的位置\n", encoding="utf-8")
+    (root / "content/gazettes/2013").symlink_to("2012", target_is_directory=True)
+    (root / "content/gazettes/2012").mkdir()
     before = tree_digest(root)
     code, out, err = run_import(root, LISTING, capsys)
     assert code == 1 and out == ""
-    assert "写入失败" in err and "已撤销" in err
+    assert "写入失败" in err and "已撤销" in err and "content/gazettes/2013/01.yaml" in err
     assert tree_digest(root) == before
-    assert not (root / "content/gazettes/2010").exists()
-    assert not list(root.glob(".import-gazette-*"))
+    assert not (root / "content/gazettes/2010").exists() and not list((root / "content/gazettes/2012").iterdir())
+    assert not staging_left(root)
+
+
+@pytest.mark.parametrize("where, make", [
+    ("content/gazettes/2013", lambda root: (root / "content/gazettes/2013").write_text("占位\n", encoding="utf-8")),
+    ("content/gazettes/2013", lambda root: ((root / "content/note.txt").write_text("说明\n", encoding="utf-8"),
+                                            (root / "content/gazettes/2013").symlink_to("../note.txt"))),
+    ("content/gazettes", lambda root: (shutil.rmtree(root / "content/gazettes"),
+                                       (root / "content/gazettes").write_text("占位\n", encoding="utf-8"))),
+])
+def test_a_file_where_a_folder_goes_is_refused_before_writing(tmp_path, capsys, where, make):
+    root = make_site(tmp_path)
+    make(root)
+    before = tree_digest(root)
+    code, out, err = run_import(root, LISTING, capsys)
+    assert code == 1 and out == ""
+    assert f"{where} 是" in err and "不是文件夹，不能写入" in err and "写入失败" not in err
+    assert len([line for line in err.splitlines() if where in line]) == 1, "once, not once an issue"
+    assert tree_digest(root) == before and not staging_left(root)
 
 
 # -- what the files say ------------------------------------------------------------------
@@ -590,3 +617,184 @@ def test_a_sites_own_catalog_csv_imports_into_another_site(tmp_path, capsys):
         return [tuple(row[k] for k in keep) for row in csv_rows(out_dir / "gazette" / "catalog.csv", "utf-8-sig")]
 
     assert rows(target / "output") == rows(source / "output")
+
+
+# -- what a site's catalogue holds comes back as it was ------------------------------------
+
+
+ARTICLES = [  # (title, agency, doc_number, kind): text the build accepts that a spreadsheet would run or break
+    ("=1+1", "聊城市人民政府", "", ""),
+    ("-5 号文件", "-机关", "-1号", "-通知"),
+    ("+86 热线开通的公告", "+机关", "+2号", "+公告"),
+    ("@全体人员", "@机关", "@3号", "@通报"),
+    ('=HYPERLINK("http://evil.example","点击")', "=cmd|' /c calc'!A1", "=4号", "=SUM(1)"),
+    ("大事记\n第二行\t附", "聊城市\n人民政府", "聊政发\t〔2012〕5号", "通\n知"),
+    ('引号"与,逗号: #不是注释', "'单引号开头的机关", "'6号", "'公告"),
+]
+
+
+def gazette_site(tmp_path: Path) -> Path:
+    """A site with one issue whose articles carry ARTICLES (written as JSON strings, valid YAML)."""
+    root = make_site(tmp_path, gazettes=False)
+    folder = root / "content/gazettes/2012"
+    (folder / "03").mkdir(parents=True)
+    items = "".join(f"      - article: t{n}\n        pages: \"{n}\"\n" for n in range(1, len(ARTICLES) + 1))
+    (folder / "03.yaml").write_text("year: 2012\nnumber: 3\ntotal_number: 50\npublished: 2012-03-25\n"
+                                    f"sections:\n  - name: 其他\n    items:\n{items}", encoding="utf-8")
+    for n, values in enumerate(ARTICLES, 1):
+        front = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
+                        for key, value in zip(("title", "agency", "doc_number", "kind"), values, strict=True) if value)
+        (folder / "03" / f"t{n}.md").write_text(f"---\n{front}---\n\n正文。\n", encoding="utf-8")
+    return root
+
+
+def catalogued(root: Path) -> list[tuple]:
+    issues = json.loads((root / "output/gazette/catalog.json").read_bytes())["issues"]
+    return [(a["title"], a["agency"], a["doc_number"] or "", a["kind"] or "") for i in issues for a in i["articles"]]
+
+
+def test_the_catalogue_of_a_build_imports_again_unchanged(tmp_path, capsys):
+    """build → catalog.csv → import → build: formula-like cells come back without the
+    apostrophe catalog.csv adds, line breaks and Tabs as they were."""
+    source = gazette_site(tmp_path / "a")
+    built = run_cli("--build-date", "2026-11-25", root=source)
+    assert built.returncode == 0, built.stderr
+    assert sorted(catalogued(source)) == sorted(ARTICLES)
+    catalogue = source / "output/gazette/catalog.csv"
+    cells = {cell for row in csv_rows(catalogue, "utf-8-sig") for cell in row.values()}
+    assert {"'=1+1", "'-5 号文件", "'@全体人员", "'+机关"} <= cells, "the build neutralises formula-like cells"
+
+    target = make_site(tmp_path / "b", gazettes=False)
+    code, out, err = run_import(target, catalogue, capsys)
+    assert code == 0, err
+    assert f"共 {len(ARTICLES)} 篇" in out
+    written = stubs(target, range(2012, 2013))
+    assert sorted((s.front.data["title"], s.front.data["agency"], s.front.data.get("doc_number", ""),
+                   s.front.data.get("kind", "")) for s in written) == sorted(ARTICLES)
+    for stub in written:  # one line a field: a break or Tab is an escape in a quoted scalar
+        front = stub.path.read_text(encoding="utf-8").split("---\n")[1]
+        assert len(front.splitlines()) == len(stub.front.data) and "\t" not in front
+    rebuilt = run_cli("--build-date", "2026-11-25", root=target)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert catalogued(target) == catalogued(source)
+
+
+@pytest.mark.parametrize("cell, text", [
+    ("'=1+1", "=1+1"), ("'-5 号文件", "-5 号文件"), ("'+86", "+86"), ("'@全体", "@全体"), ("'\t附件", "附件"),
+    ("''=1", "''=1"),  # one apostrophe, and only right before the formula's first character
+    ("'单引号'", "'单引号'"), ("' =1", "' =1"), ("'", "'"), ("=1+1", "=1+1"), ("x'=1", "x'=1"),
+])
+def test_the_apostrophe_before_a_formula_comes_off(tmp_path, capsys, cell, text):
+    root = make_site(tmp_path)
+    quoted = '"' + cell.replace('"', '""') + '"'
+    listing = write_listing(tmp_path, f"2012,3,75,2012-03-25,其他,{quoted},{quoted},{quoted},{quoted},,")
+    code, _, err = run_import(root, listing, capsys)
+    assert code == 0, err
+    [stub] = stubs(root, range(2012, 2013))
+    assert [stub.front.data[key] for key in ("title", "doc_number", "agency", "kind")] == [text] * 4
+
+
+def test_line_breaks_and_tabs_are_text_in_text_columns(tmp_path, capsys):
+    root = make_site(tmp_path)
+    rows = ['2012,3,75,2012-03-25,其他,"第一行\n第二行",,机关,,,2', '2012,3,75,2012-03-25,其他,"甲\t乙","聊发\n〔2012〕1号","聊城\t市",'
+            '"通\r\n知",,3', '2012,3,75,2012-03-25,其他,"结尾的换行\n\n",,机关,,,4', "2012,3,75,2012-03-25,其他,三,,机关,,,5"]
+    code, _, err = run_import(root, write_listing(tmp_path, *rows), capsys)
+    assert code == 0, err
+    written = [s.front.data for s in stubs(root, range(2012, 2013))]
+    assert written == [{"title": "第一行\n第二行", "agency": "机关"},
+                       {"title": "甲\t乙", "agency": "聊城\t市", "doc_number": "聊发\n〔2012〕1号", "kind": "通\n知"},
+                       {"title": "结尾的换行", "agency": "机关"}, {"title": "三", "agency": "机关"}]
+    assert issue_data(root, 2012, 3)["sections"][0]["items"][3] == {"article": "a04", "pages": "5"}, "line numbers hold"
+    assert run_cli("check", root=root).returncode == 0
+
+
+@pytest.mark.parametrize("rows, line", [
+    # a quote left open to the end of the file
+    (['2012,3,75,2012-03-25,其他,"开头的引号没有配对,,机关,,,3', "2012,3,75,2012-03-25,其他,一行,,机关,,,"], 3),
+    # closed rows later by a quote that ends a cell: the rows between are one title
+    (['2012,3,75,2012-03-25,其他,"开头的引号没有配对,,机关,,,3', "2012,3,75,2012-03-25,其他,一行,,机关,,,",
+      '2012,3,75,2012-03-25,其他,说明",,机关,,,'], 3),
+    # text after a closing quote
+    (['2012,3,75,2012-03-25,其他,"关于"民生"的通知",,机关,,,3'], 3),
+])
+def test_a_quote_that_is_not_paired_is_still_found(tmp_path, capsys, rows, line):
+    root = make_site(tmp_path)
+    before = tree_digest(root)
+    listing = write_listing(tmp_path, "2012,3,75,2012-03-25,其他,公告,,聊城市人民政府,,,2", *rows)
+    code, _, err = run_import(root, listing, capsys)
+    assert code == 1
+    assert f":{line}: " in err and "引号" in err
+    assert tree_digest(root) == before
+
+
+# -- never through a symlink out of content/ ---------------------------------------------
+
+
+def _link(root: Path, where: str, to: Path | str) -> None:
+    path = root / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    path.symlink_to(to, target_is_directory=True)
+
+
+OUTSIDE = [  # (the symlink, where it points: relative to tmp_path, or to the project when it starts "site/")
+    ("content/gazettes", "outside"),
+    ("content/gazettes/2012", "outside"),
+    ("content/gazettes/2012", "nowhere"),  # a dangling link out of the project
+    ("content/gazettes/2019", "outside"),  # a year that has issues already
+]
+
+
+@pytest.mark.parametrize("where, to", OUTSIDE)
+def test_an_import_never_writes_through_a_symlink_out_of_the_project(tmp_path, where, to):
+    root = make_site(tmp_path)
+    (outside := tmp_path / "outside").mkdir()
+    if where.endswith("2019"):
+        shutil.copytree(root / "content/gazettes/2019", outside, dirs_exist_ok=True)
+    _link(root, where, tmp_path / to)
+    before, there = tree_digest(root), tree_digest(outside)
+    year = where.rsplit("/", 1)[-1] if where[-1].isdigit() else "2012"
+    listing = write_listing(tmp_path, f"{year},3,50,{year}-03-25,其他,标题,,机关,,,5")
+    done = subprocess.run([sys.executable, str(BUILD_PY), "--root", str(root), "import-gazette", str(listing)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{where} 是指向项目以外的符号链接，不能写入" in done.stderr, done.stderr
+    assert "未写入任何文件" in done.stderr and done.stdout == ""
+    assert tree_digest(root) == before and tree_digest(outside) == there
+    assert not staging_left(root) and not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("to, words", [
+    ("site/layouts", "content/gazettes/2012 是指向 content/ 目录以外的符号链接，不能写入"),
+    ("site/content/missing", "content/gazettes/2012 是指向不存在的位置的符号链接，不是文件夹，不能写入"),
+    ("site/content/gazettes/2012", "content/gazettes/2012 是循环的符号链接"),
+])
+def test_other_symlinks_a_year_folder_cannot_be(tmp_path, capsys, to, words):
+    root = make_site(tmp_path)
+    _link(root, "content/gazettes/2012", tmp_path / to)
+    before = tree_digest(root / "content")
+    listing = write_listing(tmp_path, "2012,3,50,2012-03-25,其他,标题,,机关,,,5", "2012,4,51,2012-04-25,其他,标题,,机关,,,5")
+    code, _, err = run_import(root, listing, capsys)
+    assert code == 1
+    assert reported(err) == {(2, "年份")} and words in err, err
+    assert tree_digest(root / "content") == before and not staging_left(root)
+
+
+def test_an_issue_folder_that_is_a_symlink_is_refused(tmp_path, capsys):
+    root = make_site(tmp_path)
+    (outside := tmp_path / "outside").mkdir()
+    _link(root, "content/gazettes/2012/03", outside)
+    code, _, err = run_import(root, write_listing(tmp_path, "2012,3,50,2012-03-25,其他,标题,,机关,,,5"), capsys)
+    assert code == 1 and "2012年第3期已存在（content/gazettes/2012/03，是一个符号链接）" in err
+    assert not list(outside.iterdir()) and not (root / "content/gazettes/2012/03.yaml").exists()
+
+
+def test_a_symlink_to_a_folder_inside_content_is_written_through(tmp_path, capsys):
+    """As the build reads it: a year folder kept elsewhere in content/ (here a hidden one)."""
+    root = make_site(tmp_path)
+    (root / "content/.archive/2012").mkdir(parents=True)
+    _link(root, "content/gazettes/2012", "../.archive/2012")
+    code, _, err = run_import(root, write_listing(tmp_path, "2012,3,50,2012-03-25,其他,标题,,机关,,,5"), capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in (root / "content/.archive/2012").iterdir()) == ["03", "03.yaml"]

@@ -4,8 +4,9 @@ One CSV row per article; rows with the same 年份 and 期号 form one issue. A 
 文号 is a policy document's of the site becomes `doc: ID` in the issue's table of
 contents, any other a gazette-only article stub beside the issue. Every row is checked
 before anything is written; with any mistake nothing is, and every mistake is reported
-at its CSV line. Files are written into a folder inside the project first and moved
-into place only when all of them are there, so content/ never holds half an import.
+at its CSV line. Files are written into a folder inside content/ first and moved into
+place only when all of them are there, so content/ never holds half an import; no file
+is written through a symlink that leads out of content/.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ _PAGES = re.compile(r"^第?(\d{1,4})(?:[-–—~至]+(\d{1,4}))?页?$")
 _OPEN, _CLOSE = "〔[【(［（〖", "〕]】)］）〗"
 _BRACKETS = str.maketrans(_OPEN + _CLOSE, "〔" * len(_OPEN) + "〕" * len(_CLOSE))
 _PLAIN_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Cells a spreadsheet would run as a formula; catalog.csv writes them after an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Free text, where the build accepts a line break or a Tab; in every other column one is a mistake.
+_TEXT_COLUMNS = {"title", "doc_number", "agency", "kind"}
 
 
 @dataclass
@@ -143,7 +148,8 @@ def run(project: Path, listing: Path, problems: Problems) -> tuple[int, int, int
     gazettes = project / "content" / "gazettes"
     existing = existing_issues(project, gazettes)
     check_order(issues, existing, book)
-    check_targets(issues, gazettes, project, book)
+    refused = check_folders(issues, project, book)
+    check_targets([i for i in issues if i.year not in refused], gazettes, project, book)
     items = match(issues, policy_index(project, problems), existing, book)
     if problems or not sections:
         return None
@@ -208,7 +214,9 @@ def read_listing(listing: Path, book: Listing) -> str | None:
 
 def parse_rows(text: str, book: Listing) -> list[Row]:
     """The rows under the header, each with the line it starts on; blank rows skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open to the end of the file, or text after a closing quote, is
+    # an error here, not a cell that swallowed the rows below it
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records, end = [], 0
     try:
         for cells in reader:
@@ -232,9 +240,18 @@ def parse_rows(text: str, book: Listing) -> list[Row]:
         if extra:
             book.problems.add(book.rel, line, "", f"本行有 {len(cells)} 个单元格，比表头的 {len(header)} 列多；"
                               f"多出的“{shown(extra[0])}”请删除，或检查标题中的逗号是否加了引号")
-        values = {key: cells[index].strip() if index < len(cells) else "" for index, key in columns.items()}
+        values = {key: unformula(cells[index]) if index < len(cells) else "" for index, key in columns.items()}
         result.append(Row(line, values, names))
     return result
+
+
+def unformula(cell: str) -> str:
+    """The cell's text, stripped, without the one apostrophe catalog.csv puts before a
+    formula-like text (=, +, -, @, Tab, CR first), so a site's catalogue imports as it was."""
+    text = cell.strip()
+    if text[:1] == "'" and text[1:2] in _FORMULA_START:
+        text = text[1:].strip()
+    return text
 
 
 def read_header(header: list[str], line: int, rows: list[list[str]], book: Listing) -> dict[int, str] | None:
@@ -270,8 +287,10 @@ def read_header(header: list[str], line: int, rows: list[list[str]], book: Listi
 
 def check_row(row: Row, sections: tuple[str, ...], book: Listing) -> None:
     for key, text in row.cells.items():
-        if "\n" in text or "\t" in text:
+        if key not in _TEXT_COLUMNS and ("\n" in text or "\t" in text):
             book.error(row, key, "单元格中有换行或 Tab，请写成一行（若不是有意为之，多半是上一个引号“\"”没有配对）")
+        elif key in _TEXT_COLUMNS and _swallowed(text, len(row.headers)):
+            book.error(row, key, "单元格中的换行后是一整行清单：多半是这个单元格开头的引号“\"”没有配对，请补上或删去")
     for key, (zh, _, required) in COLUMNS.items():
         if required and key != "doc_number" and not row.cells.get(key) and key not in row.bad:
             book.error(row, key, f"缺少{zh}")
@@ -284,6 +303,12 @@ def check_row(row: Row, sections: tuple[str, ...], book: Listing) -> None:
         book.error(row, "section", f"栏目“{shown(section)}”不在站点配置的公报栏目中（{'、'.join(sections)}）")
     row.pages = _pages(row, book)
     row.pdf = _pdf(row, book)
+
+
+def _swallowed(text: str, columns: int) -> bool:
+    """A line break followed by a line with a separator for every column: a row of the
+    listing inside a cell (a title with a line break has no such line)."""
+    return any(line.count(",") >= max(3, columns - 1) for line in text.split("\n")[1:])
 
 
 def _plain(row: Row, key: str) -> str:
@@ -432,6 +457,57 @@ def check_order(issues: list[Issue], existing: dict[tuple[int, int], Existing], 
                        f"（{later_day}）的总期号 {later_total}；总期号随出版日期递增")
 
 
+def check_folders(issues: list[Issue], project: Path, book: Listing) -> set[int]:
+    """content/, content/gazettes/ and each year's folder: a real folder, not there yet,
+    or a symlink to a folder inside content/ (as the build allows). Anything else is
+    reported before a file is written, once, at the first row that would write there.
+    The years whose folder cannot be written to."""
+    if not issues:
+        return set()
+    content = project / "content"
+    try:
+        inside = content.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = None
+    for folder in (content, content / "gazettes"):
+        why = unsafe_folder(folder, inside, project, "导入的公报都要写入这里")
+        if why:
+            book.problems.add(book.rel, issues[0].first.line, "", why)
+            return {issue.year for issue in issues}  # what lies below it follows from it
+    refused, seen = set(), set()
+    for issue in issues:
+        if issue.year in seen:
+            continue
+        seen.add(issue.year)
+        why = unsafe_folder(content / "gazettes" / str(issue.year), inside, project, f"{issue.year} 年的期次要写入这里")
+        if why:
+            refused.add(issue.year)
+            book.error(issue.first, "year", why)
+    return refused
+
+
+def unsafe_folder(folder: Path, inside: Path | None, project: Path, use: str) -> str | None:
+    """Why nothing may be written into folder (use: what would be); None when it is fine
+    (or not there yet)."""
+    rel = relpath(folder, project)
+    if not folder.is_symlink():
+        if folder.exists() and not folder.is_dir():
+            return f"{rel} 是一个文件，不是文件夹，不能写入（{use}）；请把它移走或改名后重新导入"
+        return None
+    try:
+        target = folder.resolve()
+    except (OSError, RuntimeError):
+        return f"{rel} 是循环的符号链接（最终指回自己），不能写入（{use}）；请删除它或改为真实的文件夹后重新导入"
+    if inside is None or not target.is_relative_to(inside):
+        where = " content/ 目录以外" if target.is_relative_to(project) else "项目以外"
+        return (f"{rel} 是指向{where}的符号链接，不能写入：它指向 {target}（{use}）；"
+                "请把它换成 content/ 中真实的文件夹后重新导入")
+    if not target.is_dir():
+        what = "一个文件" if target.exists() else "不存在的位置"
+        return f"{rel} 是指向{what}的符号链接，不是文件夹，不能写入（{use}）；请删除它或改为真实的文件夹后重新导入"
+    return None
+
+
 def check_targets(issues: list[Issue], gazettes: Path, project: Path, book: Listing) -> None:
     """Never overwrite: an issue already there is refused; one PDF is one issue's."""
     pdfs: dict[Path, Issue] = {}
@@ -443,7 +519,8 @@ def check_targets(issues: list[Issue], gazettes: Path, project: Path, book: List
             there.append(folder / f"{issue.name}.pdf")
         taken = next((p for p in there if p.exists() or p.is_symlink()), None)
         if taken:
-            book.error(issue.first, "number", f"{issue.label}已存在（{relpath(taken, project)}）；导入不会覆盖已有的文件，"
+            link = "，是一个符号链接" if taken.is_symlink() else ""
+            book.error(issue.first, "number", f"{issue.label}已存在（{relpath(taken, project)}{link}）；导入不会覆盖已有的文件，"
                        "请从清单中删除这一期的行，或先移走已有的文件")
         pdf = issue.first.pdf
         if pdf and pdf in pdfs:
@@ -538,9 +615,13 @@ def _compare_title(row: Row, policy: Policy, book: Listing) -> None:
 # -- writing -------------------------------------------------------------------------
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"})
+
+
 def quote(text: str) -> str:
-    """A YAML double-quoted scalar: colons, quotes and # stay text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A YAML double-quoted scalar on one line: colons, quotes and # stay text, and a
+    line break or Tab is its escape (a raw one would be folded into a space)."""
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
 def issue_yaml(issue: Issue, items: dict[int, Item], sections: tuple[str, ...], book: Listing) -> str:
@@ -577,21 +658,28 @@ def stub_markdown(row: Row) -> str:
 
 def write(project: Path, gazettes: Path, issues: list[Issue], items: dict[int, Item],
           sections: tuple[str, ...], book: Listing) -> None:
-    """Stage every file inside the project (same file system: a move is a rename), then
-    move each issue into place; on any failure take back what was moved."""
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".import-gazette-", dir=project))
-    except OSError as err:
-        book.problems.add(".", 0, "", f"无法在项目目录中写入：{describe(err)}；未写入任何文件")
-        return
+    """Stage every file in a hidden folder in content/ (same file system: a move is a
+    rename; the build skips hidden folders), then move each issue into place; on any
+    failure take back what was moved."""
     made: list[Path] = []  # folders and files now in content/, in the order they came
+    content = gazettes.parent
+    try:
+        _makedirs(content, made)
+        staging = Path(tempfile.mkdtemp(prefix=".import-gazette-", dir=content))
+    except OSError as err:
+        _take_back(made)
+        book.problems.add("content", 0, "", f"无法在 content/ 目录中写入：{describe(err)}；未写入任何文件")
+        return
     target = gazettes
     try:
+        inside = content.resolve()
         for issue in issues:
             _stage(staging, issue, items, sections, book)
         for issue in issues:
             folder = gazettes / str(issue.year)
             _makedirs(folder, made)
+            if not folder.resolve().is_relative_to(inside):  # became a symlink since the check
+                raise _Unsafe(f"{relpath(folder, project)} 指向 content/ 目录以外")
             for name in (f"{issue.name}.yaml", f"{issue.name}.pdf", issue.name):
                 source, target = staging / str(issue.year) / name, folder / name
                 if source.exists():
@@ -599,11 +687,16 @@ def write(project: Path, gazettes: Path, issues: list[Issue], items: dict[int, I
                         raise FileExistsError(errno.EEXIST, "文件已存在", str(target))
                     os.rename(source, target)
                     made.append(target)
-    except OSError as err:
+    except (OSError, RuntimeError, _Unsafe) as err:
         _take_back(made)
-        book.problems.add(relpath(target, project), 0, "", f"写入失败：{describe(err)}；已撤销本次导入写入的文件，content/ 保持原样")
+        why = str(err) if isinstance(err, _Unsafe) else describe(err) if isinstance(err, OSError) else "路径中有循环的符号链接"
+        book.problems.add(relpath(target, project), 0, "", f"写入失败：{why}；已撤销本次导入写入的文件，content/ 保持原样")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+class _Unsafe(Exception):
+    """A folder checked before writing leads out of content/ by the time it is written to."""
 
 
 def _take_back(made: list[Path]) -> None:
