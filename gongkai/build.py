@@ -161,15 +161,10 @@ def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]]
             doc_id = kind.file_id(path, source)
             problems.stage = Stage.VALIDATE
             owner = next((t for t in REGISTRY if t is not kind and doc_id and t.owns_id(doc_id)), None)
-            if owner:
-                line = source.front.line("id", 1) if source else 0
-                problems.add(relpath(path, project), line, "id",
-                             f"“{doc_id}”这种形式的标识留给{owner.noun}，请给本文件换一个标识（改文件名或写 id）")
-                continue
-            if doc_id in known:
-                line = source.front.line("id", 1) if source else 0
-                problems.add(relpath(path, project), line, "id",
-                             f"标识“{doc_id}”与 {known[doc_id].rel} 重复；每个文件的标识（默认为文件名）必须唯一")
+            if owner or doc_id in known:
+                why = (f"“{doc_id}”这种形式的标识留给{owner.noun}，请给本文件换一个标识（改文件名或写 id）" if owner else
+                       f"标识“{doc_id}”与 {known[doc_id].rel} 重复；每个文件的标识（默认为文件名）必须唯一")
+                problems.add(relpath(path, project), source.front.line("id", 1) if source else 0, "id", why)
                 continue
             if doc_id:
                 known[doc_id] = Seen(section, relpath(path, project))
