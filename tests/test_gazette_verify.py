@@ -24,7 +24,7 @@ import pytest
 from conftest import BUILD_PY, Project
 
 from gongkai import cli
-from gongkai.types.gazette import verify as verify_module
+from gongkai.types.gazette import targets as targets_module
 
 HAS_SSH_KEYGEN = shutil.which("ssh-keygen") is not None
 
@@ -628,7 +628,7 @@ def test_web_page_instead_of_a_manifest_is_missing(built, out, site):
 @pytest.mark.parametrize("what", ["catalog", "file"])
 def test_a_file_that_never_ends_is_given_up_after_the_deadline(built, out, site, monkeypatch, what):
     """DEADLINE bounds the whole file whatever the per-read timeout; shortened here to one second."""
-    monkeypatch.setattr(verify_module, "DEADLINE", 1)
+    monkeypatch.setattr(targets_module, "DEADLINE", 1)
     _, _, entry = pick(out, "pdf")
     path = "/xxgk/gazette/catalog.json" if what == "catalog" else "/xxgk" + entry["url"]
     site.handler.stalls.add(path)
