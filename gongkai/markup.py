@@ -212,6 +212,9 @@ class MarkdownRenderer:
             doc_id = self.site.by_source.get(rel)
             if doc_id:
                 return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
+            if (doc_id := next((i for i in self.site.withheld if self.site.known[i].rel == rel), None)):
+                job.error(line(), f"链接目标尚未发布：{self.site.withheld[doc_id]}；请到它发布后再加这个链接")
+                return None
             if not is_file(target):
                 job.error(line(), f"链接目标不存在：{rel}")
             return None
@@ -220,6 +223,9 @@ class MarkdownRenderer:
     def _doc_link(self, doc_id: str, fragment: str, line) -> str | None:
         if doc_id in self.site.by_id:
             return urls.relative(self.site.url(doc_id) + fragment, self.job.here)
+        if doc_id in self.site.withheld:
+            self.job.error(line(), f"链接目标尚未发布：{self.site.withheld[doc_id]}；请到它发布后再加这个链接")
+            return None
         if doc_id in self.known_ids:
             return "#"  # the target's own file has errors, reported there; the build fails
         if not doc_id:

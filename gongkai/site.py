@@ -33,6 +33,9 @@ class Site:
     backlinks: dict[str, dict[str, tuple]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # type name -> what its link hook derived
     mentions: dict[str, list[Mention]] = field(default_factory=dict)  # id -> lines other types add to its page
+    # id -> why a valid record is not published yet (an issue dated after the build date):
+    # a link to it is an error that says so, not a link to a page that is not there
+    withheld: dict[str, str] = field(default_factory=dict)
     listings: tuple[Listing, ...] = ()
 
     def url(self, doc_id: str) -> str:

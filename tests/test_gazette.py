@@ -740,6 +740,16 @@ def test_a_future_issue_waits_for_its_date(tmp_path, base_url):
     assert feed_entries(project.output)[0][1] == base_url + f"/gazette/{y}/12/"
     assert f"刊登于《聊城市人民政府公报》{y}年第12期（总第{total}期）第3—9页" in words(project.html("/policies/gzcs-future/"))
 
+    # A link to an article of an issue not yet out is an error that says when it comes out.
+    page = project.root / "content/pages/about.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n\n见[任免](doc:gazette-{y}-12-rsrm)。\n\n另见[任免](../gazettes/{y}/12/rsrm.md)。\n",
+                    encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 1
+    for needle in (f"doc:gazette-{y}-12-rsrm", f"{y}/12/rsrm.md"):
+        reported(result.stderr, f"content/pages/about.md:{line_of(page, needle)}", "", f"链接目标尚未发布：{y}年第12期公报的出版日期为")
+    assert build(project, date(y, 12, 31)).returncode == 0
+
 
 # -- 5. 规范性文件 no issue carries ---------------------------------------------------------------------
 

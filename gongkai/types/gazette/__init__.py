@@ -285,6 +285,10 @@ def _withdraw(site, type_name: str, facts) -> None:
     if not gone:
         return
     site.records[type_name] = tuple(r for r in site.records[type_name] if r.id not in gone)
+    dates = {i.id: i for i in facts.pending}
+    for doc_id in gone:
+        issue = dates.get(doc_id) or dates[site.by_id[doc_id].issue]
+        site.withheld[doc_id] = f"{views.issue_name(issue)}公报的出版日期为{cn_date(issue.published)}，届时才发布"
     for doc_id in gone:
         site.by_source.pop(site.by_id.pop(doc_id).origin.rel, None)
         site.type_of.pop(doc_id, None)
