@@ -140,7 +140,7 @@ class ContentType:
         type's file may take one (a policy named gazette-2019-06)."""
         return False
 
-    def new_file(self, slug: str, today: date) -> tuple[str, str] | None:
+    def new_file(self, project: Path, slug: str, today: date) -> tuple[str, str] | None:
         """For `build.py new`: (path under content/, text) when the type's files are not
         one Markdown file per id; None for the usual scaffold from its specs. Raises
         ValueError with the message for a slug it cannot take."""

@@ -44,6 +44,7 @@ class Outputs:
     # so checks can visit one page of every type without keeping their own list.
     page_types: dict[str, str] = field(default_factory=dict)
     held: set[Path] = field(default_factory=set)  # content files held back on purpose (an issue not yet out)
+    linked: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page URL -> URLs of the files its body links
 
     def __len__(self) -> int:
         return len(self.pages) + len(self.copies)
@@ -186,10 +187,14 @@ class SiteRenderer:
     def absolute(self, url: str) -> str:
         return self.config.site.base_url + url
 
-    def body(self, record, here: str):
+    def body(self, record, here: str, publish: bool = True):
+        """A record's body as safe HTML, its files published beside it (recorded in
+        Outputs.linked); publish=False only checks it (a record held back)."""
         body = self.markdown.render(record, here, self.problems)
-        for url, source in body.files.items():
-            self.copy(url, source)
+        if publish:
+            for url, source in body.files.items():
+                self.copy(url, source)
+            self.outputs.linked[here] = tuple(body.files)
         return body.html
 
     def map_sections(self) -> list[MapSection]:

@@ -59,7 +59,7 @@ def scaffold(project: Path, kind: str, slug: str, today: date) -> Path:
     if slug in reserved_ids(REGISTRY)[content_type.name]:
         raise ScaffoldError(f"“{slug}”是网站自身使用的网址，不能作{content_type.noun}的标识，请换一个")
     try:
-        custom = content_type.new_file(slug, today)
+        custom = content_type.new_file(project, slug, today)
     except ValueError as err:
         raise ScaffoldError(str(err)) from None
     folder, specs, body = content_type.folder, content_type.specs, content_type.scaffold_body

@@ -1,8 +1,8 @@
 """Second-round acceptance attacks on 政府公报: what a real office, a hostile editor or a reader with a phone
 or screen reader meets, in classes tests/test_gazette_attack.py does not cover.
 
-A class that found a defect is a strict xfail whose reason says input → expected → actual; the classes
-that hold are kept brief. Everything runs through the real command line on temporary copies."""
+Each class that found a defect (all since fixed) keeps its test, its docstring or name saying what it
+guards; the classes that held are kept brief. Everything runs through the real command line on temporary copies."""
 
 from __future__ import annotations
 
@@ -70,12 +70,6 @@ sections:
 # == classes that found defects ====================================================================
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an article of an issue not out yet (published after the build date) is never rendered, so its body is "
-    "not checked: `build.py check --build-date 2026-11-25` on content/gazettes/2026/12/rsrm.md with [[table:nonexist]], "
-    "[x](doc:nosuch), <script> and a skipped heading → expected those 4 errors now (README: 暂不发布，检查时会提醒) → "
-    "actual '检查通过' exit 0; the same content fails on 2026-12-02, the publication day, so the site is not updated "
-    "and the issue does not come out when due"))
 def test_a_held_back_article_body_is_checked_before_its_publication_day(tmp_path):
     project = Project(tmp_path / "site", with_example=True)
     project.write("gazettes/2026/12.yaml", ISSUE_2026_12)
@@ -87,11 +81,6 @@ def test_a_held_back_article_body_is_checked_before_its_publication_day(tmp_path
     assert before.returncode == 1, before.stdout + before.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a file a gazette article links in its body (the only way an article can carry a 附件: it has no "
-    "attachments field) is not in the issue's manifest: article body links ../../../../files/2024/zwgk-2024-rwfg.txt, "
-    "the published file is then altered → expected verify-gazette exit 1 naming files/2024/zwgk-2024-rwfg.txt → "
-    "actual '全部一致' exit 0"))
 def test_a_file_an_article_links_is_covered_by_the_manifest(tmp_path):
     project = Project(tmp_path / "site", with_example=True)
     with (project.root / "content/gazettes/2019/06/rsrm.md").open("a", encoding="utf-8") as f:
@@ -103,10 +92,6 @@ def test_a_file_an_article_links_is_covered_by_the_manifest(tmp_path):
     assert done.returncode == 1 and "zwgk-2024-rwfg.txt" in done.stdout, done.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `attachments:` in a gazette article (编辑指南 step 5 tells editors to write attachments so; 政府公报 step 4 "
-    "says 正文写法与其他文件相同, and nowhere says articles have none) → expected a message saying articles take no "
-    "attachments and to link the file in the body → actual only '未知字段。可用字段：title、agency…', no way forward"))
 def test_attachments_in_an_article_say_how_to_attach_a_file(tmp_path):
     project = Project(tmp_path / "site", with_example=True)
     edit(project.root / "content/gazettes/2019/06/rsrm.md", "agency: 聊城市人民政府\n",
@@ -116,10 +101,6 @@ def test_attachments_in_an_article_say_how_to_attach_a_file(tmp_path):
     assert "正文" in line and "链接" in line, line
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `build.py new gazette 2026-12` on a site whose site_config.yaml has no gazette: block → expected a refusal "
-    "saying to add the gazette block first, nothing written → actual exit 0 '已新建 content/gazettes/2026/12.yaml', "
-    "and the next check fails on site_config.yaml:1: 字段 gazette"))
 def test_new_gazette_without_a_gazette_block_is_refused(tmp_path):
     project = Project(tmp_path / "site", with_example=True)
     without_gazette(project, keep_block=False)
@@ -149,11 +130,6 @@ def one_issue_site_with_key(tmp_path: Path, key: Path) -> Project:
     return project
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the office's first verify-gazette after configuring gazette.public_key, nothing changed, only signatures "
-    "missing (缺少签名) → expected advice to sign and commit content/gazettes/2019/06.manifest.sig → actual "
-    "'以上文件与发布时不同。若不是本单位有意改动，请…重新部署' (claims the files differ) and the signing hint writes "
-    "manifest.json.sig into output/, which the next build throws away; content/…manifest.sig is never named"))
 def test_missing_signatures_get_advice_on_signing_not_on_tampering(tmp_path, signed_key):
     project = one_issue_site_with_key(tmp_path, signed_key)
     assert build(project).returncode == 0

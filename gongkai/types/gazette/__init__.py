@@ -55,16 +55,25 @@ def _verify(project: Path, args) -> int:
     return verify.main(project, args.target, args.public_key or _configured_key(project))
 
 
-def _configured_key(project: Path) -> str | None:
-    """gazette.public_key from site_config.yaml, when the config can be read."""
+def _settings(project: Path):
+    """The gazette's settings from site_config.yaml: None without a gazette: block, False
+    when the configuration cannot be read (its errors are the build's to report)."""
     from ...build import load_config
     from ...diagnostics import BuildStopped, Problems
 
     try:
-        settings = load_config(project, Problems()).types.get("gazette")
+        return load_config(project, Problems()).types.get("gazette")
     except BuildStopped:
-        return None
+        return False
+
+
+def _configured_key(project: Path) -> str | None:
+    settings = _settings(project)
     return settings.public_key if settings else None
+
+
+def _has_no_gazette(project: Path) -> bool:
+    return _settings(project) is None
 
 
 COMMANDS = (
@@ -86,9 +95,12 @@ class GazetteType(ContentType):
     config_labels = record.CONFIG_LABELS
     commands = COMMANDS
 
-    def new_file(self, slug: str, today):
+    def new_file(self, project: Path, slug: str, today):
         """`new gazette 2026-12`: an issue; `new gazette 2026-12-rsrm`: an article of it."""
         from ...scaffold import front_matter  # the scaffold imports the registry
+        if _has_no_gazette(project):
+            raise ValueError("站点配置 site_config.yaml 中还没有 gazette（政府公报）设置：请先写上公报名称 name、"
+                             "出版周期 frequency 和栏目 sections（见 README），再新建公报")
         match = re.fullmatch(r"(\d{4})-(\d{1,3})(?:-([a-z0-9][a-z0-9-]*))?", slug)
         if not match or int(match[1]) < 1900 or int(match[2]) < 1:
             raise ValueError("公报请写 年份-期号（新建一期，如 2026-12）或 年份-期号-文件名（新建本期的公报文章，如 2026-12-rsrm）")
@@ -191,6 +203,8 @@ class GazetteType(ContentType):
         for article in facts.articles.values():
             if article.id in facts.carrier:
                 self._article(site, renderer, settings, article)
+        for article in facts.held.values():  # checked now, not on the day its issue comes out
+            renderer.body(article, views.url(article.id), publish=False)
         self._index(site, renderer, settings, facts)
         feed = [FeedItem(views.citation(settings, i), views.url(i.id), i.published, settings.name, _summary(site, i))
                 for i in facts.issues]
@@ -243,8 +257,10 @@ class GazetteType(ContentType):
         blank = renderer.render_page("gazette_issue.html", {**context, "digest": views.ZEROS})
         if blank is None:
             return
-        parts = [*(link for _, lines in toc for line in lines for link in (line.entry.url, *line.entry.files)),
-                 *([views.pdf_url(issue)] if issue.pdf else [])]
+        parts = list(dict.fromkeys([  # a file both attached and linked in the body is listed once
+            *(link for _, lines in toc for line in lines
+              for link in (line.entry.url, *line.entry.files, *renderer.outputs.linked.get(line.entry.url, ()))),
+            *([views.pdf_url(issue)] if issue.pdf else [])]))
         files = [(here, len(blank), views.sha256(blank)), *((link, *(renderer.digest(link) or (0, ""))) for link in parts)]
         digests.update({link: sha for link, _, sha in files[1:]})
         manifest = views.manifest(settings, issue, (older, newer), renderer.config.site.base_url, files)
@@ -280,8 +296,7 @@ class GazetteType(ContentType):
 
 def _withdraw(site, type_name: str, facts) -> None:
     """Issues dated after the build date, and their articles, are not published yet."""
-    pending = {i.id for i in facts.pending}
-    gone = pending | {a.id for a in facts.articles.values() if a.issue in pending}
+    gone = {i.id for i in facts.pending} | set(facts.held)
     if not gone:
         return
     site.records[type_name] = tuple(r for r in site.records[type_name] if r.id not in gone)
@@ -292,8 +307,6 @@ def _withdraw(site, type_name: str, facts) -> None:
     for doc_id in gone:
         site.by_source.pop(site.by_id.pop(doc_id).origin.rel, None)
         site.type_of.pop(doc_id, None)
-    for doc_id in gone & set(facts.articles):
-        facts.articles.pop(doc_id)
 
 
 def _summary(site, issue: Issue) -> str:

@@ -292,7 +292,9 @@ def _pages(f: Fields) -> tuple[int, int] | None:
 
 
 def _article(source: SourceFile, problems: Problems) -> Article | None:
-    f = Fields(source.front, source.rel, problems, FIELDS, aliases={"id": "公报文章的标识由所在文件夹和文件名决定，请删除这一行"})
+    f = Fields(source.front, source.rel, problems, FIELDS, aliases={
+        "id": "公报文章的标识由所在文件夹和文件名决定，请删除这一行",
+        "attachments": "公报文章没有附件字段：请在正文中链接文件，如 [任免名单](../../../files/2019/rmmd.pdf)，它会随文章发布"})
     doc_id = file_id(source.path)
     match = ARTICLE_NAME.match(_under_folder(source.path))
     article = Article(

@@ -28,6 +28,7 @@ class Facts:
     articles: dict[str, Article]
     carrier: dict[str, Carriage]  # document or article id -> the issue that carried it
     pending: tuple[Issue, ...]  # dated after the build date: not published yet
+    held: dict[str, Article]  # the articles of those issues: checked, not published
 
     def years(self) -> list[int]:
         return sorted({i.year for i in self.issues}, reverse=True)
@@ -63,7 +64,10 @@ def derive(site: Site, settings: Settings | None, type_name: str, problems: Prob
     if settings and not broken:  # an issue that failed may carry them: no follow-on reminders
         _check_normative(site, settings, carrier, problems)
     released = tuple(reversed([i for i in issues if i not in pending]))
-    return Facts(released, articles, {k: c for k, c in carrier.items() if c.issue not in pending}, pending)
+    later = {i.id for i in pending}
+    held = {doc_id: a for doc_id, a in articles.items() if a.issue in later}
+    kept = {doc_id: a for doc_id, a in articles.items() if doc_id not in held}
+    return Facts(released, kept, {k: c for k, c in carrier.items() if c.issue not in pending}, pending, held)
 
 
 def _check_numbering(issues: list[Issue], problems: Problems) -> None:

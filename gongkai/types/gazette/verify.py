@@ -40,8 +40,12 @@ JSON_LIMIT = 32 << 20  # a catalog or manifest larger than this is not ours
 SIG_LIMIT = 64 << 10
 HEX64 = re.compile(r"[0-9a-f]{64}")
 ADVICE = ("处理办法：以上文件与发布时不同。若不是本单位有意改动，请用内容源文件重新运行 python3 build.py，"
-          "把生成的 output/ 重新部署到网站；若是有意更新了某一期，请用本单位私钥重新签名它的清单"
-          "（ssh-keygen -Y sign -f 私钥 -n gongkai-gazette manifest.json），catalog.json 也要重新签名。")
+          "把生成的 output/ 重新部署到网站。")
+SIGN = ("处理办法：用本单位私钥为每期清单签名，签名文件放在 content/ 中，提交后重新生成网站，如 "
+        "ssh-keygen -Y sign -f 私钥 -n gongkai-gazette < output/gazette/2019/06/manifest.json "
+        "> content/gazettes/2019/06.manifest.sig；catalog.json 的签名放在 content/gazettes/catalog.sig。"
+        "某期有意更新后，它的清单和 catalog.json 都要重新签名。")
+UNSIGNED = "缺少签名"
 
 
 class BadManifest(Exception):
@@ -324,7 +328,11 @@ def main(project: Path, target: str, public_key: str | None) -> int:
     checked = f"已核对 {report.issues} 期公报、{report.files} 个文件{signed}"
     if report.findings:
         print(f"发现 {len(report.findings)} 处不一致：{checked}。")
-        print(ADVICE)
+        signing = [f for f in report.findings if UNSIGNED in f or "签名无效" in f]
+        if len(signing) < len(report.findings):
+            print(ADVICE)
+        if signing:
+            print(SIGN)
         return 1
     print(f"全部一致：{checked}。")
     return 0
