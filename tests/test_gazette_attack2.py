@@ -6,14 +6,11 @@ guards; the classes that held are kept brief. Everything runs through the real c
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -281,45 +278,3 @@ def test_an_issue_of_two_hundred_items_builds_checks_and_verifies(tmp_path):
 # -- the reader's side, in Chromium -----------------------------------------------------------------
 
 
-KEY_ORDER = """() => {
-  const e = document.activeElement, nav = e.closest('nav');
-  return nav ? 'nav:' + (nav.getAttribute('aria-label') || '') : e.closest('main') ? 'main' : e.closest('footer') ? 'footer'
-    : e.classList.contains('skip-link') ? 'skip' : 'header';
-}"""
-HEADINGS = "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')].map(h => h.tagName)"
-
-
-def test_issue_pages_read_in_order_by_heading_list_and_keyboard(tmp_path):
-    sys.path.insert(0, str(Path(__file__).parent))
-    from browser.harness import CHROMIUM_ARGS, find_chromium, missing_tools
-    if missing_tools("chromium", "playwright"):
-        pytest.skip("needs Chromium and playwright (python3 bootstrap.py --browser-tests)")
-    from playwright.sync_api import sync_playwright
-    project = Project(tmp_path / "site", with_example=True)
-    assert build(project).returncode == 0
-    handler = type("Q", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(project.output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    root = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(root + "gazette/2019/06/", wait_until="load")
-            assert page.evaluate(HEADINGS) == ["H1", "H2", "H3", "H3", "H3", "H3", "H2"]
-            assert page.locator("section.issue-toc ol.toc > li").count() == 4
-            order = []
-            for _ in range(30):
-                page.keyboard.press("Tab")
-                where = page.evaluate(KEY_ORDER)
-                if not order or order[-1] != where:
-                    order.append(where)
-            assert order[:6] == ["skip", "header", "nav:主导航", "nav:当前位置", "main", "nav:上一期和下一期"], order
-            page.goto(root + "gazette/2019/", wait_until="load")
-            current = page.locator("nav.filters [aria-current]")
-            assert current.count() == 1 and current.get_attribute("aria-current") == "page"
-            assert current.inner_text() == "2019年公报"
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
