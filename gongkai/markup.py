@@ -212,9 +212,8 @@ class MarkdownRenderer:
             doc_id = self.site.by_source.get(rel)
             if doc_id:
                 return urls.relative(self.site.url(doc_id) + hash_ + fragment, job.here)
-            if (doc_id := next((i for i in self.site.withheld if self.site.known[i].rel == rel), None)):
-                job.error(line(), f"链接目标尚未发布：{self.site.withheld[doc_id]}；请到它发布后再加这个链接")
-                return None
+            if doc_id := next((i for i in self.site.withheld if self.site.known[i].rel == rel), None):
+                return self._doc_link(doc_id, hash_ + fragment, line)  # says when it comes out
             if not is_file(target):
                 job.error(line(), f"链接目标不存在：{rel}")
             return None

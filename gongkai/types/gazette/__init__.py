@@ -135,6 +135,7 @@ class GazetteType(ContentType):
         settings = site.config.types[self.name]
         facts = rules.derive(site, settings, self.name, problems)
         _withdraw(site, self.name, facts)
+        facts.tocs.update((issue.id, views.toc(site, issue)) for issue in facts.issues)
         site.facts[self.name] = facts
         if settings is None:
             files = sorted(seen.rel for seen in site.known.values() if seen.section == self.folder)
@@ -187,7 +188,7 @@ class GazetteType(ContentType):
         if settings is None:
             return []
         latest = facts.issues[0] if facts.issues else None
-        lines = [line for _, section in views.toc(site, latest) for line in section][:size] if latest else []
+        lines = [line for _, section in facts.tocs[latest.id] for line in section][:size] if latest else []
         return [HomeBlock("latest", "partials/home_gazette.html", {
             "name": settings.name, "issue": latest and views.issue_link(latest), "published": latest and latest.published,
             "lines": lines,
@@ -206,7 +207,7 @@ class GazetteType(ContentType):
         for article in facts.held.values():  # checked now, not on the day its issue comes out
             renderer.body(article, views.url(article.id), publish=False)
         self._index(site, renderer, settings, facts)
-        feed = [FeedItem(views.citation(settings, i), views.url(i.id), i.published, settings.name, _summary(site, i))
+        feed = [FeedItem(views.citation(settings, i), views.url(i.id), i.published, settings.name, _summary(facts, i))
                 for i in facts.issues]
         renderer.feed(views.FEED, f"{settings.name}：最新一期", feed, ROOT)
 
@@ -232,7 +233,7 @@ class GazetteType(ContentType):
         context = renderer.context(
             ROOT, settings.name, "政府公报", settings=settings, latest=latest and views.issue_link(latest),
             latest_date=latest and latest.published, latest_pdf=latest and views.pdf_view(latest),
-            latest_toc=views.toc(site, latest) if latest else [],
+            latest_toc=facts.tocs[latest.id] if latest else [],
             years=[(Link(f"{y}年", views.year_url(y)), len(facts.of_year(y))) for y in facts.years()],
             count=len(facts.issues), example=views.citation(settings, latest, (3, 8)) if latest else "",
             feed=views.FEED, catalog_json=views.CATALOG_JSON, catalog_csv=views.CATALOG_CSV,
@@ -245,7 +246,7 @@ class GazetteType(ContentType):
         if issue.pdf:
             renderer.copy(views.pdf_url(issue), issue.pdf.source)
         older, newer = facts.neighbours(index)
-        toc = views.toc(site, issue)
+        toc = facts.tocs[issue.id]
         context = renderer.context(
             here, f"{settings.name} {views.issue_name(issue)}", "政府公报",
             crumbs=[Link(settings.name, ROOT), Link(f"{issue.year}年", views.year_url(issue.year))],
@@ -309,8 +310,8 @@ def _withdraw(site, type_name: str, facts) -> None:
         site.type_of.pop(doc_id, None)
 
 
-def _summary(site, issue: Issue) -> str:
-    titles = [line.entry.title for _, lines in views.toc(site, issue) for line in lines]
+def _summary(facts, issue: Issue) -> str:
+    titles = [line.entry.title for _, lines in facts.tocs[issue.id] for line in lines]
     return f"出版日期：{cn_date(issue.published)}。本期目录：" + "；".join(titles)
 
 

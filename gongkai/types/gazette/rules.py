@@ -4,7 +4,7 @@ document, increasing total numbers, pages that don't overlap, every 规范性文
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...diagnostics import Problems
 from ...site import Site, check_references
@@ -29,6 +29,7 @@ class Facts:
     carrier: dict[str, Carriage]  # document or article id -> the issue that carried it
     pending: tuple[Issue, ...]  # dated after the build date: not published yet
     held: dict[str, Article]  # the articles of those issues: checked, not published
+    tocs: dict[str, list] = field(default_factory=dict)  # issue id -> its table of contents as printed, made once
 
     def years(self) -> list[int]:
         return sorted({i.year for i in self.issues}, reverse=True)

@@ -151,7 +151,7 @@ def catalog_rows(site, facts: Facts, settings: Settings, digests: dict[str, str]
     issues = []
     for issue in reversed(facts.issues):
         articles = []
-        for section, lines in toc(site, issue):
+        for section, lines in facts.tocs[issue.id]:
             for line in lines:
                 articles.append({
                     "id": line.item.ref, "type": line.entry.type, "section": section, "title": line.entry.title,
