@@ -90,7 +90,10 @@ def discover(project: Path, problems: Problems) -> Found:
 def _sort_file(path: Path, rel: str, parts: tuple[str, ...], found: Found, problems: Problems) -> None:
     suffix = path.suffix.lower()
     kind = _TYPES.get(parts[0]) if len(parts) > 1 else None
-    if kind and path.suffix in kind.suffixes and path.suffix != ".md":
+    single = _TYPES.get(path.stem) if len(parts) == 1 else None  # content/catalog.yaml
+    if single and single.root_file and path.suffix in single.suffixes:
+        found.sections[single.folder].append(path)
+    elif kind and path.suffix in kind.suffixes and path.suffix != ".md":
         found.sections[parts[0]].append(path)
     elif kind and suffix == ".yml" and ".yaml" in kind.suffixes:
         problems.add(rel, 0, "", f"扩展名应为 .yaml，否则不会被读取；请改名为 {path.stem}.yaml")
@@ -192,18 +195,26 @@ def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[st
 
 def build_site(project: Path, build_date: date) -> Build:
     """Run every stage, collecting all problems. Nothing is written here."""
+    site, found, problems = build_model(project, build_date)
+    if site is None:
+        return Build(None, Outputs(), problems)
+    problems.stage = Stage.RENDER
+    outputs = SiteRenderer(site, project.resolve(), problems).render()
+    unpublished(found, outputs, project.resolve(), problems)
+    return Build(site, outputs, problems)
+
+
+def build_model(project: Path, build_date: date) -> tuple[Site | None, Found | None, Problems]:
+    """Read, validate and link: the site model, for the build and for commands that
+    report on it (the ledger)."""
     project = project.resolve()
     problems = Problems()
     try:
         config = load_config(project, problems)
     except BuildStopped:
-        return Build(None, Outputs(), problems)
+        return None, None, problems
     found = discover(project, problems)
     records, known = read_records(project, config, found.sections, problems)
     tables = read_tables(project, found.sections["data"], problems)
     problems.stage = Stage.LINK
-    site = link(config, REGISTRY, records, tables, known, build_date, problems)
-    problems.stage = Stage.RENDER
-    outputs = SiteRenderer(site, project, problems).render()
-    unpublished(found, outputs, project, problems)
-    return Build(site, outputs, problems)
+    return link(config, REGISTRY, records, tables, known, build_date, problems), found, problems

@@ -25,7 +25,8 @@ DESCRIPTION = """\
 {commands}
 内容错误会一次全部列出（文件:行号: 字段：说明）。
 退出码：0 成功；1 内容错误；2 拒绝使用该输出目录（或 serve 的端口、地址不可用）；
-3 网站无法写入（磁盘已满、只读、没有权限、另一个生成进程正在写入等）。
+3 网站无法写入（磁盘已满、只读、没有权限、另一个生成进程正在写入等）；
+4 check --strict：信息公开台账有逾期、空白栏目或检查指标不达标。
 除 0 以外，output/ 都保持上一次成功生成的内容。
 判断是否过期的日期：--build-date，否则环境变量 SOURCE_DATE_EPOCH，否则今天（北京时间）。
 """
@@ -85,7 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="命令")
     writing, reading = _shared_options(True, True), _shared_options(True, False)
     commands.add_parser("build", parents=[writing], help="生成网站（默认）")
-    commands.add_parser("check", parents=[reading], help="检查内容与无障碍规则，不写文件")
+    check = commands.add_parser("check", parents=[reading], help="检查内容与无障碍规则，不写文件")
+    check.add_argument("--strict", action="store_true",
+                       help="同时检查信息公开台账：有逾期、空白栏目或检查指标不达标时以退出码 4 结束（供 CI 使用）")
     new = commands.add_parser("new", parents=[reading], help="新建内容文件，带好前置元数据和今天的日期")
     new.add_argument("type", metavar="TYPE", help="内容类型（写错时会列出全部类型）")
     new.add_argument("slug", metavar="SLUG", help="文件名，即网址中的标识：小写英文字母、数字和连字符")
@@ -150,7 +153,8 @@ def run_command(args) -> int:
     if extra := next((c for c in type_commands() if c.name == command), None):
         return extra.run(root, args)
     if command == "check":
-        return exit_code(run_build(root, None, build_date(args)))
+        code = exit_code(run_build(root, None, build_date(args)))
+        return code or (strict_checks(root, build_date(args)) if args.strict else 0)
     output = check_output_dir(args.output or root / "output", root, args.force)
     if command == "serve":
         from .serve import serve
@@ -179,6 +183,13 @@ def base_path(root: Path) -> str:
         return load_config(root, Problems()).site.base_path
     except BuildStopped:
         return ""
+
+
+def strict_checks(root: Path, as_of: date) -> int:
+    """check --strict: what content types hold the site to beyond its content (the ledger)."""
+    from .types import REGISTRY
+
+    return max((kind.strict(root, as_of) for kind in REGISTRY), default=0)
 
 
 def exit_code(problems: Problems) -> int:

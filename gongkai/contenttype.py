@@ -42,6 +42,7 @@ class Listing:
     browse: str = ""  # the home page's and site map's "browse by" group, if any
     filter_label: str = "文件分类"  # what the family's links are, for screen readers
     page_type: str = "listing"  # for checks that visit one page of each type
+    intro: HomeBlock | None = None  # a partial shown above the entries of its first page
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,30 @@ class HomeBlock:
 
 
 @dataclass(frozen=True)
+class Disclosed:
+    """A record as an item of the disclosure catalog (信息公开目录): the category code its
+    file names (None: its type's default), when the information was formed (成文) and
+    when it was published. The catalog's deadlines count from these."""
+
+    record: Any
+    code: str | None
+    formed: date
+    published: date
+
+
+@dataclass(frozen=True)
+class SectionNav:
+    """A group of pages with its own navigation (the 政府信息公开 columns), shown on every
+    page that is one of its links or lies below one."""
+
+    label: str
+    links: tuple[Link, ...]
+
+    def holds(self, here: str | None) -> bool:
+        return bool(here) and any(here.startswith(link.url) and link.url != "/" for link in self.links)
+
+
+@dataclass(frozen=True)
 class Command:
     """A command a type adds to build.py (import-gazette …)."""
 
@@ -119,6 +144,7 @@ class ContentType:
     scaffold_body: str = "正文从这里开始。"
     nested: bool = True  # files may sit in subfolders of its folder
     at_root: bool = False  # its pages live at /ID/, beside every other type's folder
+    root_file: bool = False  # content/FOLDER.yaml is one of its files too (the catalog in one file)
     reserved: frozenset[str] = frozenset()  # ids that would land on its own routes
     routes: tuple[tuple[str, str], ...] = ()  # (URL pattern, what is there), for urls.routes()
     config_labels: dict[str, str] = {}  # its keys in site_config.yaml
@@ -192,6 +218,24 @@ class ContentType:
 
     def home(self, site: Site, size: int) -> list[HomeBlock]:
         """Its sections of the home page, `size` entries each at most."""
+        return []
+
+    def disclosed(self, site: Site) -> list[Disclosed]:
+        """Its records as items of the disclosure catalog."""
+        return []
+
+    def sections(self, site: Site) -> list[SectionNav]:
+        """Groups of pages with a navigation of their own."""
+        return []
+
+    def strict(self, project: Path, as_of: date) -> int:
+        """For `check --strict`, after the content passed: 0, or an exit code with what
+        it printed (the ledger: overdue or empty categories)."""
+        return 0
+
+    def page_parts(self, site: Site, template: str) -> list[HomeBlock]:
+        """What it adds to a page built from a shared template (the 公开指南: template
+        guide), below the page's own text."""
         return []
 
     # -- render -----------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class SiteRenderer:
         self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html)
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
+        self._sections = [section for t in site.types for section in t.sections(site)]
         self._list_pages: list[tuple[str, date | None]] = []  # (URL, newest entry) of every list page
 
     # -- the whole site ----------------------------------------------------------------
@@ -166,7 +167,7 @@ class SiteRenderer:
         return dict(
             site=site, here=here, href=href, title=title, column=column,
             crumbs=[views.Link("首页", urls.HOME), *crumbs] if here != urls.HOME else [],
-            nav=self._nav(here), footer=self._footer,
+            nav=self._nav(here), footer=self._footer, sections=self._section_navs(here),
             meta=[("SiteName", site.name), ("SiteDomain", site.domain),
                   ("SiteIDCode", site.site_code), ("ColumnName", column), *meta],
             jsonld=_json_ld(jsonld) if jsonld else None,
@@ -180,6 +181,16 @@ class SiteRenderer:
         items = self._nav_items
         section = max((i.url for i in items if here and i.url != urls.HOME and here.startswith(i.url)), key=len, default=None)
         return [(item, "page" if item.url == here else "true" if item.url == section else "") for item in items]
+
+    def _section_navs(self, here: str | None) -> list[tuple[str, list[tuple[views.Link, str]]]]:
+        """The section navigations a page belongs to, each link with its aria-current."""
+        return [(s.label, [(link, "page" if link.url == here else "true" if here and link.url != "/"
+                            and here.startswith(link.url) else "") for link in s.links])
+                for s in self._sections if s.holds(here)]
+
+    def page_parts(self, template: str) -> list:
+        """What the types add to a page made from a shared template (the 公开指南)."""
+        return [part for t in self.site.types for part in t.page_parts(self.site, template)]
 
     def article_meta(self, title: str, published, source: str) -> tuple:
         return (("ArticleTitle", title), ("PubDate", f"{published.isoformat()} 00:00"), ("ContentSource", source))

@@ -6,6 +6,8 @@ metadata rows, status banners, attachment labels, table cells, pagination.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
@@ -20,6 +22,22 @@ if TYPE_CHECKING:
 
 def cn_date(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A spreadsheet runs a cell that starts like a formula: such text gets a leading
+    apostrophe, which Excel shows as text (import-gazette takes it off again)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def spreadsheet_csv(header: tuple[str, ...], rows) -> bytes:
+    """UTF-8 with a byte-order mark and CRLF rows, so Excel opens it as Chinese text;
+    every cell made safe from formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def file_size(size: int) -> str:

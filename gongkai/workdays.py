@@ -182,6 +182,10 @@ class Calendar:
 
     # -- what it knows ---------------------------------------------------------------------
 
+    def first_known(self) -> date:
+        """Jan 1 of the first year known (what the package starts with)."""
+        return date(min(self._known), 1, 1) if self._known else date.max
+
     def last_known(self) -> date | None:
         """Dec 31 of the last year of the run of known years from the first one."""
         if not self._known:

@@ -5,13 +5,14 @@ tests (README, "How it works")."""
 from __future__ import annotations
 
 from ..contenttype import ContentType
-from . import gazette, interpretation, page, policy
+from . import catalog, gazette, interpretation, page, policy
 
 REGISTRY: tuple[ContentType, ...] = (
     policy.TYPE,
     interpretation.TYPE,
     gazette.TYPE,
     page.TYPE,
+    catalog.TYPE,
 )
 
 

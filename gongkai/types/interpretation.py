@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..contenttype import ContentType, Entry, HomeBlock, Listing, MapSection
+from ..contenttype import ContentType, Disclosed, Entry, HomeBlock, Listing, MapSection
 from ..fields import Fields
 from ..records import Origin
 from ..schema import FieldSpec, content_id, labels, origin, text_list
@@ -35,6 +35,7 @@ class Interpretation:
     form: str
     interpreter: str | None
     summary: str | None
+    catalog: str | None
 
 
 SPECS = (
@@ -45,6 +46,7 @@ SPECS = (
     FieldSpec("form", "解读形式", True, "取值见 site_config.yaml 的 interpretation_forms", "文字"),
     FieldSpec("interpreter", "解读人", example="姓名和职务"),
     FieldSpec("summary", "摘要", example="一两句话，用于列表和搜索结果"),
+    FieldSpec("catalog", "目录分类", example="信息公开目录的公开事项代码；不填则归入 site_config.yaml 中 catalog.defaults 的分类"),
     FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
 )
 FIELDS = labels(SPECS)
@@ -74,7 +76,7 @@ class InterpretationType(ContentType):
             id=doc_id, origin=origin(source), body=source.body, title=f.text("title", True),
             interprets=f.idents("interprets", True), published=f.date("published", True),
             agency=f.text("agency", True), form=f.choice("form", config.types[self.name], required=True),
-            interpreter=f.text("interpreter"), summary=f.text("summary"),
+            interpreter=f.text("interpreter"), summary=f.text("summary"), catalog=f.ident("catalog"),
         )
         return record if f.ok and doc_id else None
 
@@ -94,6 +96,9 @@ class InterpretationType(ContentType):
 
     def listings(self, site) -> list[Listing]:
         return [Listing("interpretations", "政策解读", ROOT, site.records[self.name], "政策解读")]
+
+    def disclosed(self, site) -> list[Disclosed]:
+        return [Disclosed(i, i.catalog, i.published, i.published) for i in site.records[self.name]]
 
     def entry(self, site, record: Interpretation) -> Entry:
         return Entry(Link(record.title, url(record.id), record.form), record.published)

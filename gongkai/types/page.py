@@ -12,11 +12,24 @@ from datetime import date
 from ..contenttype import ContentType, Entry, MapSection
 from ..fields import Fields
 from ..records import Origin
-from ..schema import FieldSpec, content_id, labels, origin
+from ..schema import FieldSpec, content_id, labels, one_line, origin, text_list
 from ..views import Link
 
 ROUTES = (("/ID/", "a plain page"),)
-TEMPLATES = ("page", "sitemap")
+TEMPLATES = ("page", "sitemap", "guide")
+GUIDE_FIELDS = {
+    "office": "机构名称", "address": "办公地址", "hours": "办公时间", "phone": "联系电话", "fax": "传真",
+    "email": "电子邮箱", "postcode": "邮政编码", "procedure": "依申请公开程序",
+}
+GUIDE_REQUIRED = ("office", "address", "hours", "phone", "email", "postcode")
+
+
+@dataclass(frozen=True)
+class Office:
+    """The 公开指南's fixed parts (条例 §12): the disclosure office and how to apply."""
+
+    rows: tuple[tuple[str, str], ...]  # (label, value) in the order the guide prints them
+    procedure: tuple[str, ...]  # 依申请公开 steps
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,15 @@ class PageType(ContentType):
     scaffold_body = "页面正文从这里开始。"
     nested = False
     at_root = True
+    config_labels = {"guide": "公开指南"}
+
+    def read_config(self, fields) -> Office | None:
+        if fields.data.get("guide") is None:
+            return None
+        guide = fields.mapping("guide", GUIDE_FIELDS)
+        rows = tuple((label, value) for key, label in GUIDE_FIELDS.items() if key != "procedure"
+                     if (value := one_line(guide, key, key in GUIDE_REQUIRED)))
+        return Office(rows, text_list(guide, "procedure"))
 
     def validate(self, source, config, content_dir, problems):
         f = Fields(source.front, source.rel, problems, FIELDS)
@@ -68,6 +90,9 @@ class PageType(ContentType):
             updated=f.date("updated"), summary=f.text("summary"), nav=f.integer("nav"), menu=f.boolean("menu"),
             template=f.choice("template", TEMPLATES, default="page"),
         )
+        if record.template == "guide" and config.types[self.name] is None:
+            f.error("template", "公开指南页面（template: guide）要用 site_config.yaml 中的 guide 部分（机构名称、办公地址、"
+                    "办公时间、联系电话、传真、电子邮箱、邮政编码和依申请公开程序），请先填写（见 README）")
         return record if f.ok and doc_id else None
 
     def url(self, doc_id: str) -> str:
@@ -95,9 +120,11 @@ class PageType(ContentType):
         for page in site.records[self.name]:
             here = url(page.id)
             sitemap = renderer.map_sections() if page.template == "sitemap" else []
+            guide = page.template == "guide"
             context = renderer.context(here, page.title, page.title, page=page, body=renderer.body(page, here),
-                                       sitemap=sitemap)
-            sources = (page.origin.rel, *renderer.EVERYTHING) if sitemap else (page.origin.rel,)
+                                       sitemap=sitemap, office=site.config.types[self.name] if guide else None,
+                                       parts=renderer.page_parts(page.template))
+            sources = (page.origin.rel, *renderer.EVERYTHING) if sitemap or guide else (page.origin.rel,)
             renderer.emit(here, "page.html", context, sources, f"page-{page.template}")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...contenttype import Command, ContentType, Entry, FeedItem, HomeBlock, Listing, MapSection, Mention
+from ...contenttype import Command, ContentType, Disclosed, Entry, FeedItem, HomeBlock, Listing, MapSection, Mention
 from ...views import Link, cn_date
 from . import record, rules, views
 from .record import Article, Issue
@@ -155,6 +155,10 @@ class GazetteType(ContentType):
         return [Listing(f"gazette/{year}", f"{year}年公报", views.year_url(year), facts.of_year(year), "政府公报", crumbs,
                         "gazette-years", filter_label="按年份浏览", page_type="gazette-year")
                 for year in facts.years()]
+
+    def disclosed(self, site) -> list[Disclosed]:
+        """Each issue published by the build date is one item of the catalog."""
+        return [Disclosed(i, i.catalog, i.published, i.published) for i in site.facts[self.name].issues]
 
     def entry(self, site, item) -> Entry:
         if isinstance(item, Issue):

@@ -76,6 +76,7 @@ class Issue:
     published: date
     pdf: Pdf | None
     sections: tuple[Section, ...]
+    catalog: str | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -108,6 +109,7 @@ ISSUE_SPECS = (
     FieldSpec("published", "出版日期", True, "印刷版的出版日期，如 2019-03-25"),
     FieldSpec("pdf", "印刷版 PDF", example="相对于本文件的路径，如 06.pdf"),
     FieldSpec("sections", "目录", True, "栏目列表，每个栏目有 name 和 items"),
+    FieldSpec("catalog", "目录分类", example="信息公开目录的公开事项代码；不填则归入 site_config.yaml 中 catalog.defaults 的分类"),
 )
 ISSUE_FIELDS = labels(ISSUE_SPECS)
 SECTION_FIELDS = {"name": "栏目名称", "items": "条目"}
@@ -213,7 +215,7 @@ def _issue(source: SourceFile, settings: Settings, content_dir: Path, problems: 
     issue = Issue(
         id=issue_id(year_text, number_text), origin=origin(source), body="", year=year, number=number,
         total_number=total, published=published, pdf=_pdf(f, source.path.parent, content_dir),
-        sections=_sections(f, settings, issue_id(year_text, number_text)),
+        sections=_sections(f, settings, issue_id(year_text, number_text)), catalog=f.ident("catalog"),
     )
     return issue if f.ok and len(problems) == errors else None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ...urls import content_file, output_path
 from ...views import Link, cn_date, file_size
+from ...views import spreadsheet_cell as _cell
 from ..policy.record import Policy
 from .record import Article, Issue, Item, Settings
 from .rules import Carriage, Facts
@@ -182,12 +183,6 @@ def catalog_csv(base_url: str, issues: list[dict]) -> bytes:
             writer.writerow((issue["year"], issue["number"], issue["total_number"], issue["published"], *map(_cell, (
                 a["section"], a["title"], a["doc_number"], a["agency"], a["kind"])), a["pages"], base_url + a["url"], a["sha256"]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(text: str) -> str:
-    """A spreadsheet runs a cell that starts like a formula: such text gets a leading
-    apostrophe, which Excel shows as text (import-gazette takes it off again)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _range(pages: tuple[int, int] | None) -> str:
