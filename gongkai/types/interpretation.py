@@ -131,8 +131,11 @@ class InterpretationType(ContentType):
                         "url": renderer.absolute(here)},
                 item=item, body=renderer.body(item, here),
                 documents=[(entry.link, entry.note) for entry in map(site.entry, documents)],
+                mentions=site.mentions.get(item.id, ()),
             )
-            renderer.emit(here, "interpretation.html", context, (item.origin.rel, *(d.origin.rel for d in documents)))
+            mentioned = tuple(m.source for m in context["mentions"] if m.source)
+            renderer.emit(here, "interpretation.html", context,
+                          (item.origin.rel, *(d.origin.rel for d in documents), *mentioned))
 
 
 TYPE = InterpretationType()

@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
-from ...contenttype import Disclosed
+from ...contenttype import Disclosed, Mention
 from ...site import Site
 from ...views import Link
 from .record import Category, Settings, walk
@@ -86,6 +86,13 @@ def _place_items(site: Site, catalog: Catalog, settings: Settings, problems) -> 
                               f"catalog.defaults 中为{kind.noun}设默认分类")
             elif item.code is None or _usable(catalog, code, *where, problems):
                 catalog.own.setdefault(code, []).append(_item(item, code))
+                _mention(site, catalog, item.record.id, catalog.by_code[code])
+
+
+def _mention(site: Site, catalog: Catalog, doc_id: str, category: Category) -> None:
+    """The item's page names its place in the catalog, linked."""
+    path = " › ".join(c.name for c in (*catalog.ancestors(category), category))
+    site.mention(doc_id, Mention("信息公开目录：", Link(path, url(category.code)), source=category.rel))
 
 
 def _item(item: Disclosed, code: str) -> Item:
