@@ -43,7 +43,7 @@ class UnknownYear(Exception):
         self.year = year
         super().__init__(
             f"没有 {year} 年的节假日安排，无法按工作日计算期限：{known}。"
-            f"请升级 chinesecalendar 软件包（pip install -U chinesecalendar，或重新运行 python3 bootstrap.py），"
+            f"请升级 chinesecalendar 软件包（在项目目录运行 .venv/bin/python -m pip install -U chinesecalendar），"
             f"或把国务院办公厅关于 {year} 年部分节假日安排的通知抄入 site_config.yaml 的 calendar: 下"
             f"（\"{year}\": 下写 notice 通知文号、holidays 放假日期、workdays 调休上班日期）")
 

@@ -53,7 +53,7 @@ SPECS = (
     FieldSpec("summary", "摘要", example="一两句话"),
     FieldSpec("nav", "导航顺序", example="页脚链接中的次序，整数"),
     FieldSpec("menu", "主导航", example="true：同时显示在主导航中"),
-    FieldSpec("template", "模板", example="page（默认）或 sitemap"),
+    FieldSpec("template", "模板", example="page（默认）、sitemap（网站地图）或 guide（公开指南）"),
     FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
 )
 FIELDS = labels(SPECS)

@@ -64,7 +64,8 @@ class CatalogType(ContentType):
         return doc_id == "catalog" or doc_id.startswith("catalog-")
 
     def new_file(self, project, slug, today):
-        raise ValueError("信息公开目录请直接编辑 content/catalog.yaml（格式见 README“信息公开目录”），不用 new 命令新建")
+        """`new catalog CODE`: a file of content/catalog/ with one 公开事项 to fill in."""
+        return f"{self.folder}/{slug}.yaml", record.scaffold(slug)
 
     def strict(self, project, as_of) -> int:
         from . import command
@@ -154,15 +155,19 @@ class CatalogType(ContentType):
         if catalog is None:
             return
         crumbs = [Link("信息公开目录", ROOT)]
+        settings = site.config.types[self.name]
         context = renderer.context(ROOT, "信息公开目录", "信息公开目录", tree=views.tree(catalog), table=views.TABLE,
-                                   total=sum(len(items) for items in catalog.own.values()))
+                                   total=sum(len(items) for items in catalog.own.values()),
+                                   ledger_link=views.LEDGER if settings.ledger_page == "linked" else None)
         renderer.emit(ROOT, "catalog.html", context, renderer.EVERYTHING, "catalog")
         context = renderer.context(views.TABLE, views.TABLE_TITLE, "信息公开目录", crumbs=crumbs,
                                    groups=views.table(catalog), columns=views.TABLE_COLUMNS)
         renderer.emit(views.TABLE, "catalog_table.html", context, renderer.EVERYTHING, "catalog-table")
-        settings = site.config.types[self.name]
         if settings.ledger_page != "none":
             ledger = ledgers.compute(catalog, settings.calendar, site.build_date, settings.due_soon)
+            for row in ledger.rows:
+                if row.problem:  # the site is still published; `build.py ledger` and check --strict fail
+                    renderer.problems.warn(row.category.rel, row.category.line, "rule", f"台账无法计算：{row.problem}")
             context = renderer.context(views.LEDGER, views.LEDGER_TITLE, "信息公开目录", crumbs=crumbs, ledger=ledger,
                                        cells=views.ledger_cells, header=views.LEDGER_HEADER, css=views.status_class,
                                        noindex=settings.ledger_page == "hidden")

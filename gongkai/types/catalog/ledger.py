@@ -95,7 +95,9 @@ class Ledger:
             not all(i.ok for i in self.indicators)
 
     def problems(self) -> list[str]:
-        return [r.problem for r in self.rows if r.problem]
+        """Each figure that could not be computed, located at its category."""
+        return [f"{r.category.rel}:{r.category.line}: {r.path}（{r.category.code}）：{r.problem}"
+                for r in self.rows if r.problem]
 
 
 def compute(catalog: Catalog, cal: Calendar, as_of: date, due_soon: int) -> Ledger:
@@ -119,13 +121,12 @@ def _row(category: Category, path: str, items: tuple[Item, ...], cal: Calendar, 
         late = _late(rule, published, cal) if rule.workdays else 0
         due, left, exact = _due(rule, items, last, cal, as_of)
     except UnknownYear as err:
-        return Row(category, path, len(published), last, None, None, False, Status.UNKNOWN, 0,
-                   f"{category.rel}:{category.line}: {category.name}（{category.code}）：{err}")
-    status = _status(published, due, left, exact, soon)
+        return Row(category, path, len(published), last, None, None, False, Status.UNKNOWN, 0, str(err))
+    status = _status(published, due is not None and due < as_of, left, exact, soon)
     problem = None
     if status is Status.UNKNOWN:
-        problem = (f"{category.rel}:{category.line}: {category.name}（{category.code}）：截止日 {due} 前的工作日数"
-                   f"要用到日历尚未收录的年份（{cal.describe()}），无法判断是否即将到期")
+        problem = (f"截止日 {due.isoformat()} 前还剩几个工作日，要用到日历尚未收录的年份（已收录：{cal.describe()}），"
+                   "无法判断是否即将到期；请升级 chinesecalendar 或在 site_config.yaml 的 calendar: 中补上该年的节假日安排")
     return Row(category, path, len(published), last, due, left, exact, status, late, problem)
 
 
@@ -149,9 +150,7 @@ def _due(rule, items: tuple[Item, ...], last: date | None, cal: Calendar, as_of:
     if rule.standing or last is None:
         return None, None, True
     due = rule.next_due(last, cal)
-    if due <= as_of:
-        return due, -cal.count(due, as_of), True
-    left, whole = cal.count_known(as_of, due)
+    left, whole = cal.count_known(as_of, due)  # overdue is a fact of dates; only the figure may be a floor
     return due, left, whole
 
 
@@ -162,8 +161,8 @@ def _add_known(cal: Calendar, start: date, n: int) -> date | None:
         return None  # the days left are still exact; only the date is not yet known
 
 
-def _status(published: list[Item], due: date | None, left: int | None, exact: bool, soon: int) -> Status:
-    if left is not None and left < 0:
+def _status(published: list[Item], past_due: bool, left: int | None, exact: bool, soon: int) -> Status:
+    if past_due or (left is not None and left < 0):
         return Status.OVERDUE
     if not published:
         return Status.EMPTY

@@ -37,11 +37,15 @@ class Catalog:
     depth: dict[str, int] = field(default_factory=dict)
     own: dict[str, list[Item]] = field(default_factory=dict)  # leaf code -> its items
     columns: tuple[Link, ...] = ()  # the 政府信息公开 section navigation
+    _items: dict[str, tuple[Item, ...]] = field(default_factory=dict)
 
     def items(self, code: str) -> tuple[Item, ...]:
-        """The items of a category and every category below it, newest first."""
-        found = [item for c, _ in walk((self.by_code[code],)) for item in self.own.get(c.code, ())]
-        return tuple(sorted(found, key=lambda i: (i.published, i.record.id), reverse=True))
+        """The items of a category and every category below it, newest first (made once:
+        pages, counts and the ledger ask for them again and again)."""
+        if code not in self._items:
+            found = [item for c, _ in walk((self.by_code[code],)) for item in self.own.get(c.code, ())]
+            self._items[code] = tuple(sorted(found, key=lambda i: (i.published, i.record.id), reverse=True))
+        return self._items[code]
 
     def ancestors(self, category: Category) -> list[Category]:
         chain = []

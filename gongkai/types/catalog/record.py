@@ -221,3 +221,17 @@ def walk(categories: tuple[Category, ...], depth: int = 1):
     for category in categories:
         yield category, depth
         yield from walk(category.children, depth + 1)
+
+
+def scaffold(code: str) -> str:
+    return (
+        "# 信息公开目录的一部分：本文件夹中的文件在 content/catalog.yaml 之后读入，格式见 README“信息公开目录”。\n"
+        "categories:\n"
+        f"  - code: {code}        # 代码（必填）：小写英文字母、数字和连字符，用在网址 /catalog/{code}/ 中\n"
+        "    name:               # 名称（必填），如 重大建设项目\n"
+        "    content:            # 公开内容（要素）\n"
+        "    basis:              # 公开依据，如 《中华人民共和国政府信息公开条例》第二十条\n"
+        "    owner:              # 责任单位（必填，可由上级事项或 defaults 继承）\n"
+        "    rule: 20个工作日     # 公开时限（必填）：长期、20个工作日、每月、每季度、每年3月31日前……\n"
+        "    # children:         # 下级事项（最多三级），每项的写法同上\n"
+    )

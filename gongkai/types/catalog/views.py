@@ -82,7 +82,7 @@ def left_text(row: Row) -> str:
     if row.left is None:
         return "—"
     if row.left < 0:
-        return f"逾期 {-row.left} 个工作日"
+        return f"逾期 {-row.left} 个工作日" + ("" if row.exact else "以上")
     return f"{row.left} 个工作日" + ("" if row.exact else "以上")
 
 
@@ -106,7 +106,7 @@ def ledger_text(ledger: Ledger) -> str:
                          f"剩余：{left_text(row)}{late}")
     if problems := ledger.problems():
         lines += ["", "无法计算："] + [f"  {p}" for p in problems]
-    lines += ["", f"工作日依据{ledger.calendar}的节假日和调休安排计算。"]
+    lines += ["", f"工作日按国务院办公厅公布的节假日和调休安排计算（{ledger.calendar}）。"]
     return "\n".join(lines) + "\n"
 
 
