@@ -285,9 +285,6 @@ def test_duplicate_code_across_catalog_files(small):
     assert "content/catalog.yaml 第 2 行" in message
 
 
-@pytest.mark.xfail(strict=True, reason="a catalog file that fails is left out of the tree, so every item and "
-                   "catalog.columns target naming one of its codes is reported again as an unknown code (follow-on "
-                   "noise), with the hint 代码见 content/catalog.yaml although the code is in the other file")
 def test_a_broken_catalog_file_brings_no_follow_on_messages(small):
     small.settings("catalog:\n  columns:\n    reports: catalog:ndbg\n")
     small.write("catalog/more.yaml", "categories:\n  - code: ndbg\n    name: 年报\n    owner: 市政府办公室\n"
@@ -838,8 +835,6 @@ def test_a_linked_ledger_page_is_in_the_sitemap_and_indexable(tmp_path):
     assert soup.find("meta", attrs={"name": "robots", "content": "noindex"}) is None
 
 
-@pytest.mark.xfail(strict=True, reason="ledger_page: linked: the catalog page is given ledger_link but "
-                   "layouts/catalog.html never shows it, so no page of the site links to /catalog/ledger/")
 def test_a_linked_ledger_page_is_linked_from_the_site(tmp_path):
     portal = pages_portal(tmp_path / "site", "linked")
     assert "/catalog/" in pages_linking_to(portal, "/catalog/ledger/")

@@ -716,8 +716,6 @@ def test_a_due_date_in_an_unknown_year_fails_the_ledger(yearly):
     assert "calendar" in result.stderr and "chinesecalendar" in result.stderr  # how to fix it
 
 
-@pytest.mark.xfail(strict=True, reason="the 无法计算 message of a periodic rule names the due date and the years "
-                   "known, never the year that is missing (“没有 N 年的节假日安排”, as UnknownYear says)")
 def test_the_unknown_year_is_named(yearly):
     result = yearly.cli("ledger", "--as-of", f"{LAST}-12-28")
     assert re.search(rf"(?<![-\d]){NEXT}\s*年", result.stderr), result.stderr

@@ -87,8 +87,9 @@ class CatalogType(ContentType):
 
     def link(self, site, problems) -> None:
         files = site.records[self.name]
+        unread = any(s.section == self.folder and i not in site.by_id for i, s in site.known.items())
         settings = site.config.types[self.name]
-        site.facts[self.name] = model.build(site, files, settings, problems) if files else None
+        site.facts[self.name] = model.build(site, files, settings, problems, unread) if files or unread else None
 
     def _catalog(self, site) -> model.Catalog | None:
         return site.facts.get(self.name)

@@ -147,8 +147,9 @@ def _row(category: Category, path: str, items: tuple[Item, ...], cal: Calendar, 
     status = _status(published, due is not None and due < as_of, left, exact, soon)
     problem = None
     if status is Status.UNKNOWN:
-        problem = (f"截止日 {due.isoformat()} 前还剩几个工作日，要用到日历尚未收录的年份（已收录：{cal.describe()}），"
-                   "无法判断是否即将到期；请升级 chinesecalendar 或在 site_config.yaml 的 calendar: 中补上该年的节假日安排")
+        year = next(y for y in range(as_of.year, due.year + 1) if not cal.known(y))
+        problem = (f"截止日 {due.isoformat()} 前至少还有 {left} 个工作日，确切数目要用到 {year} 年的节假日安排，"
+                   f"无法判断是否即将到期。{UnknownYear(year, cal.known_text())}")
     return Row(category, path, len(published), last, due, left, exact, status, late, problem)
 
 

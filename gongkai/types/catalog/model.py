@@ -8,7 +8,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
-from ...contenttype import Disclosed, Mention
+from ...contenttype import ContentType, Disclosed, Mention
 from ...site import Site
 from ...views import Link
 from .record import Category, Settings, walk
@@ -33,6 +33,9 @@ class Item:
 @dataclass
 class Catalog:
     roots: tuple[Category, ...]
+    # Codes of catalog files with errors, or None (any code) when a file could not be read
+    # at all: a reference to one is not reported again, the file's own error is the real one.
+    unreadable: frozenset[str] | None = frozenset()
     by_code: dict[str, Category] = field(default_factory=dict)
     depth: dict[str, int] = field(default_factory=dict)
     own: dict[str, list[Item]] = field(default_factory=dict)  # leaf code -> its items
@@ -47,6 +50,9 @@ class Catalog:
             self._items[code] = tuple(sorted(found, key=lambda i: (i.published, i.record.id), reverse=True))
         return self._items[code]
 
+    def failed(self, code: str) -> bool:
+        return self.unreadable is None or code in self.unreadable
+
     def ancestors(self, category: Category) -> list[Category]:
         chain = []
         while category.parent:
@@ -58,8 +64,10 @@ class Catalog:
         return [c for c, _ in walk(self.roots) if c.leaf]
 
 
-def build(site: Site, files: tuple, settings: Settings, problems) -> Catalog:
-    catalog = Catalog(tuple(c for f in files for c in f.categories))
+def build(site: Site, files: tuple, settings: Settings, problems, unread: bool) -> Catalog:
+    """unread: a catalog file could not be read at all."""
+    loose = frozenset(code for f in files if not f.complete for code in f.codes)
+    catalog = Catalog(tuple(c for f in files for c in f.categories), None if unread else loose)
     for category, depth in walk(catalog.roots):
         if category.code in catalog.by_code:
             first = catalog.by_code[category.code]
@@ -75,10 +83,12 @@ def build(site: Site, files: tuple, settings: Settings, problems) -> Catalog:
 
 def _place_items(site: Site, catalog: Catalog, settings: Settings, problems) -> None:
     defaults = {}
+    disclosing = [t for t in site.types if type(t).disclosed is not ContentType.disclosed]
     for type_name, (code, line) in settings.defaults.items():
-        if type_name not in {t.name for t in site.types}:
-            names = "、".join(t.name for t in site.types)
-            problems.add(settings.rel, line, f"catalog.defaults.{type_name}", f"没有名为“{type_name}”的内容类型；可写：{names}")
+        if type_name not in {t.name for t in disclosing}:
+            names = "、".join(f"{t.name}（{t.noun}）" for t in disclosing)
+            problems.add(settings.rel, line, f"catalog.defaults.{type_name}",
+                         f"“{type_name}”不是归入信息公开目录的内容类型；可写：{names}")
         elif _usable(catalog, code, settings.rel, line, f"catalog.defaults.{type_name}", problems):
             defaults[type_name] = code
     for kind in site.types:
@@ -106,9 +116,11 @@ def _item(item: Disclosed, code: str) -> Item:
 def _usable(catalog: Catalog, code: str, rel: str, line: int, field_name: str, problems) -> bool:
     """A code names an existing leaf category, or the mistake is reported."""
     category = catalog.by_code.get(code)
+    if category is None and catalog.failed(code):
+        return False  # its file has an error of its own
     if category is None:
         close = difflib.get_close_matches(code, list(catalog.by_code), n=1, cutoff=0.6)
-        hint = f"；是否想写“{close[0]}”（{catalog.by_code[close[0]].name}）？" if close else "；代码见 content/catalog.yaml"
+        hint = f"；是否想写“{close[0]}”（{catalog.by_code[close[0]].name}）？" if close else "；代码见信息公开目录文件 content/catalog.yaml"
         problems.add(rel, line, field_name, f"信息公开目录中没有代码为“{code}”的公开事项{hint}")
         return False
     if not category.leaf:
@@ -138,7 +150,8 @@ def _target(site: Site, catalog: Catalog, target: str, rel: str, line: int, fiel
     if scheme == "catalog":
         if value in catalog.by_code:
             return url(value)
-        problems.add(rel, line, field_name, f"信息公开目录中没有代码为“{value}”的公开事项")
+        if not catalog.failed(value):
+            problems.add(rel, line, field_name, f"信息公开目录中没有代码为“{value}”的公开事项")
     elif value in site.by_id:
         return site.url(value)
     elif value not in site.known:  # a file that failed has its own error

@@ -66,6 +66,8 @@ class CatalogFile:
     origin: Origin
     body: str
     categories: tuple[Category, ...]
+    complete: bool = True  # False: the file has errors (reported); kept so references to it are not reported again
+    codes: frozenset[str] = frozenset()  # every code written in it, read leniently
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,23 @@ def validate(source: SourceFile, site_owner: str, problems) -> CatalogFile | Non
     before = len(problems)
     categories = tuple(c for item in f.mappings("categories", FIELDS, required=True)
                        if (c := _category(item, inherited, 1, None)) is not None)
-    valid = f.ok and ok and len(problems) == before  # nested fields report on their own
-    return CatalogFile(file_id(source.path), origin(source), "", categories) if valid else None
+    complete = f.ok and ok and len(problems) == before  # nested fields report on their own
+    return CatalogFile(file_id(source.path), origin(source), "", categories if complete else (), complete,
+                       frozenset(_codes(source.front.data)))
+
+
+def _codes(data) -> set[str]:
+    """Every code: value anywhere in the file, whatever else is wrong there."""
+    found, stack = set(), [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("code"), str):
+                found.add(value["code"].strip())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def _category(f: Fields, inherited: dict, depth: int, parent: str | None) -> Category | None:

@@ -81,6 +81,8 @@ LEDGER_HEADER = ("责任单位", "代码", "公开事项", "公开时限", "条�
 def left_text(row: Row) -> str:
     if row.left is None:
         return "—"
+    if row.status is Status.OVERDUE and row.left == 0:
+        return "已过截止日" + ("" if row.exact else "（其后的工作日数未知）")
     if row.left < 0:
         return f"逾期 {-row.left} 个工作日" + ("" if row.exact else "以上")
     return f"{row.left} 个工作日" + ("" if row.exact else "以上")
