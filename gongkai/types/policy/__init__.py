@@ -1,16 +1,17 @@
 """政策文件 / 规范性文件: the standard metadata block, validity as of the build date
-(repealed, amended, expired, with the documents that replaced it), lists by 文种, year
-and 规范性文件, the site's feed.
+(repealed, amended, expired, with the documents that replaced it), lists by 文种, year,
+主题分类, 发文机关 and 规范性文件, the site's feed.
 
 Routes: /policies/ (all, paginated), /policies/ID/, /policies/normative/,
-/policies/kind/SLUG/, /policies/year/YYYY/.
+/policies/kind/SLUG/, /policies/year/YYYY/, /policies/topic/SLUG/, /policies/agency/SLUG/.
 """
 
 from __future__ import annotations
 
 from ... import urls
-from ...contenttype import ContentType, Entry, FeedItem, HomeBlock, Listing, MapSection
+from ...contenttype import ContentType, Disclosed, Entry, FeedItem, HomeBlock, Listing, MapSection
 from ...site import check_references, group, newest_first
+from ...slugs import assign
 from ...views import Link, attachments
 from . import validity, views
 from .record import CONFIG_LABELS, SPECS, Policy, Settings, read_settings, validate
@@ -18,6 +19,7 @@ from .validity import Standing
 
 ROOT = views.ROOT
 NORMATIVE = f"{ROOT}normative/"
+topic_url, agency_url = views.topic_url, views.agency_url
 
 
 def kind_url(slug: str) -> str:
@@ -34,16 +36,19 @@ ROUTES = (
     (NORMATIVE, "规范性文件"),
     (f"{ROOT}kind/SLUG/", "one 文种 (slug from `site_config.yaml`)"),
     (f"{ROOT}year/YYYY/", "one year of publication"),
+    (f"{ROOT}topic/SLUG/", "one 主题分类 (slug from its name in pinyin, or pinned in `site_config.yaml`)"),
+    (f"{ROOT}agency/SLUG/", "one 发文机关 (slug from its name in pinyin; a joint document is under each agency)"),
 )
 
 
 class Facts:
     """What linking derives for policy documents."""
 
-    def __init__(self, standing: dict[str, Standing], replaces: dict, amends: dict):
+    def __init__(self, standing: dict[str, Standing], replaces: dict, amends: dict, agencies: dict[str, str]):
         self.standing = standing
         self.replaces = replaces  # successor id -> the documents it replaced
         self.amends = amends  # amender id -> the documents it amended
+        self.agencies = agencies  # agency name -> the slug of its list
 
 
 class PolicyType(ContentType):
@@ -53,7 +58,7 @@ class PolicyType(ContentType):
     specs = SPECS
     routes = ROUTES
     scaffold_body = "正文从这里开始。"
-    reserved = frozenset({"normative", "kind", "year", "page"})
+    reserved = frozenset({"normative", "kind", "year", "topic", "agency", "page"})
     config_labels = CONFIG_LABELS
 
     def read_config(self, fields) -> Settings:
@@ -84,14 +89,15 @@ class PolicyType(ContentType):
             validity.standings(policies, site.by_id, declared, site.build_date),
             group((d.successor, site.by_id[doc_id]) for doc_id, d in declared.items() if site.is_a(d.successor, self.name)),
             group((a, p) for p in policies for a in p.amended_by if site.is_a(a, self.name)),
+            assign(a for p in policies for a in p.agencies),
         )
 
     def listings(self, site) -> list[Listing]:
         policies = site.records[self.name]
         crumbs = (Link("政策文件", ROOT),)
 
-        def listing(key, title, url, items, browse=""):
-            return Listing(key, title, url, items, title, crumbs if key != "policies" else (), "policies", browse)
+        def listing(key, title, url, items, browse="", family="policies", label="文件分类"):
+            return Listing(key, title, url, items, title, crumbs if key != "policies" else (), family, browse, label)
 
         result = [listing("policies", "全部文件", ROOT, policies)]
         normative = tuple(p for p in policies if p.normative)
@@ -104,10 +110,24 @@ class PolicyType(ContentType):
         for year in sorted({p.published.year for p in policies}, reverse=True):
             items = tuple(p for p in policies if p.published.year == year)
             result.append(listing(f"year/{year}", f"{year}年", year_url(year), items, "year"))
+        for topic in site.config.types[self.name].topics:  # in the configured order
+            items = tuple(p for p in policies if p.topic == topic.name)
+            if items:
+                result.append(listing(f"topic/{topic.slug}", topic.name, topic_url(topic.slug), items,
+                                      "topic", "topics", "主题分类"))
+        slugs = site.facts[self.name].agencies
+        for agency in sorted(slugs, key=lambda name: (slugs[name], name)):  # by pinyin: an index to look a name up in
+            items = tuple(p for p in policies if agency in p.agencies)
+            result.append(listing(f"agency/{slugs[agency]}", agency, agency_url(slugs[agency]), items,
+                                  "agency", "agencies", "发文机关"))
         return result
 
     def entry(self, site, record: Policy) -> Entry:
         return Entry(views.link(record), record.published, views.note(site.facts[self.name].standing[record.id]))
+
+    def disclosed(self, site) -> list[Disclosed]:
+        """Each document is an item of the catalog; its deadline counts from the 成文日期."""
+        return [Disclosed(p, p.catalog, p.written, p.published) for p in site.records[self.name]]
 
     # -- site-wide contributions --------------------------------------------------------------
 
@@ -127,8 +147,14 @@ class PolicyType(ContentType):
         return [(views.url(p.id), max(filter(None, (p.published, standing[p.id].since)))) for p in site.records[self.name]]
 
     def map_sections(self, site) -> list[MapSection]:
-        links = tuple(Link(x.title, x.url) for x in site.listings if x.family == "policies" and x.key != "policies")
-        return [MapSection("政策文件", ROOT, links)]
+        def links(family):
+            return tuple(Link(x.title, x.url) for x in site.listings if x.family == family and x.key != "policies")
+
+        sections = [MapSection("政策文件", ROOT, links("policies"))]
+        for family, title in (("topics", "政策文件：按主题分类"), ("agencies", "政策文件：按发文机关")):
+            if links(family):
+                sections.append(MapSection(title, None, links(family)))
+        return sections
 
     def home(self, site, size: int) -> list[HomeBlock]:
         counted = [(x, Link(x.title, x.url, f"{len(x.items)} 件")) for x in site.listings]
@@ -137,7 +163,9 @@ class PolicyType(ContentType):
                       {"entries": [site.entry(p) for p in site.records[self.name][:size]]}),
             HomeBlock("browse", "partials/home_browse.html",
                       {"kinds": [link for x, link in counted if x.browse == "kind"],
-                       "years": [link for x, link in counted if x.browse == "year"]}),
+                       "years": [link for x, link in counted if x.browse == "year"],
+                       "topics": [link for x, link in counted if x.browse == "topic"],
+                       "agencies": [link for x, link in counted if x.browse == "agency"]}),
         ]
 
     # -- pages ---------------------------------------------------------------------------------
@@ -161,7 +189,7 @@ class PolicyType(ContentType):
             meta=renderer.article_meta(policy.title, policy.published, policy.agency),
             jsonld=views.jsonld(policy, standing, renderer.absolute(here)),
             policy=policy, body=renderer.body(policy, here),
-            metadata=views.metadata(policy, standing), banner=views.banner(policy, standing),
+            metadata=self._metadata(site, policy, standing, here), banner=views.banner(policy, standing),
             attachments=attachments(policy),
             interpretations=[tuple(site.entry(i))[:2] for i in interpretations],
             replaces=[(views.link(p), views.ended(facts.standing[p.id])) for p in replaces],
@@ -172,6 +200,13 @@ class PolicyType(ContentType):
         mentioned = tuple(m.source for m in context["mentions"] if m.source)
         renderer.emit(here, "policy.html", context, (policy.origin.rel, *related, *successors, *mentioned),
                       "policy" if standing.in_force else "policy-not-in-force")
+
+    def _metadata(self, site, policy: Policy, standing: Standing, here: str) -> list:
+        """The metadata block, its 主题分类 and agencies linked to their lists."""
+        topic = site.config.types[self.name].topic(policy.topic)
+        agencies = site.facts[self.name].agencies
+        return views.metadata(policy, standing, urls.relative(topic_url(topic.slug), here),
+                              {a: urls.relative(agency_url(agencies[a]), here) for a in policy.agencies})
 
 
 TYPE = PolicyType()

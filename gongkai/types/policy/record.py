@@ -11,7 +11,8 @@ from pathlib import Path
 from ...diagnostics import Problems
 from ...fields import ID_RE, Fields
 from ...records import Attachment, Origin
-from ...schema import FieldSpec, attachments, content_id, labels, origin, text_list
+from ...schema import FieldSpec, attachments, content_id, labels, origin
+from ...slugs import assign
 from ...source import SourceFile
 
 
@@ -33,14 +34,26 @@ class Kind:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """主题分类; slug is the ASCII part of its list URL, pinned in site_config.yaml or
+    made from the name (gongkai/slugs.py)."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """The policy documents' part of site_config.yaml."""
 
     kinds: tuple[Kind, ...]
-    topics: tuple[str, ...]
+    topics: tuple[Topic, ...]
 
     def kind(self, name: str) -> Kind | None:
         return next((k for k in self.kinds if k.name == name), None)
+
+    def topic(self, name: str) -> Topic | None:
+        return next((t for t in self.topics if t.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,45 @@ class Policy:
     attachments: tuple[Attachment, ...]
     summary: str | None
     catalog: str | None
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """The agencies of its 发文机关: several for a joint document (联合发文)."""
+        return tuple(dict.fromkeys(text for text, is_name in agency_parts(self.agency) if is_name))
+
+
+# What separates the agencies of a joint document: 、，, ；; and spaces, but only outside
+# brackets, so a name such as 聊城市人民政府（市长办公会议、常务会议） stays whole.
+_SEPARATORS = frozenset("、，,；;") | frozenset(" \t\u3000")
+_OPENING, _CLOSING = "（(〔[【《「“", "）)〕]】》」”"
+
+
+def agency_parts(value: str) -> list[tuple[str, bool]]:
+    """A 发文机关 value in order as (text, is_name) pieces: the names and what separates
+    them, so a page can link each name and print the value as it was written."""
+    parts: list[tuple[str, bool]] = []
+    depth, start = 0, 0
+    for index, char in enumerate(value):
+        depth += (char in _OPENING) - (char in _CLOSING and depth > 0)
+        if depth == 0 and char in _SEPARATORS:
+            parts.append((value[start:index], True))
+            parts.append((char, False))
+            start = index + 1
+    parts.append((value[start:], True))
+    return _merge([(text, is_name and bool(text)) for text, is_name in parts])
+
+
+def _merge(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Adjacent separators (、 and a space, two spaces) as one piece; no empty names."""
+    merged: list[tuple[str, bool]] = []
+    for text, is_name in parts:
+        if not text:
+            continue
+        if merged and not is_name and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + text, False)
+        else:
+            merged.append((text, is_name))
+    return merged
 
 
 SPECS = (
@@ -100,6 +152,7 @@ ALIASES = {
 }
 CONFIG_LABELS = {"kinds": "文种", "topics": "主题分类"}
 KIND_FIELDS = {"name": "名称", "slug": "网址片段"}
+TOPIC_FIELDS = KIND_FIELDS
 
 
 def read_settings(root: Fields) -> Settings:
@@ -114,7 +167,52 @@ def read_settings(root: Fields) -> Settings:
             item.error("slug", f"网址片段“{slug}”重复")
         elif name and slug:
             kinds.append(Kind(name, slug))
-    return Settings(tuple(kinds), text_list(root, "topics"))
+    return Settings(tuple(kinds), read_topics(root))
+
+
+def read_topics(root: Fields) -> tuple[Topic, ...]:
+    """topics: a list of names; an item may be {name, slug} to pin its list's URL (a
+    slug made from the name changes if a homophone is added, a pinned one never)."""
+    value = root.raw("topics", False)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        root.error("topics", "应为列表（每项以“- ”开头，写主题分类名称）")
+        return ()
+    names: list[str] = []
+    pinned: dict[str, str] = {}
+    for index, item in enumerate(value):
+        line = root.doc.line(f"topics.{index}", root.line("topics"))
+        name, slug = _topic_item(root, index, item, line)
+        if name is None:
+            continue
+        if name in names:
+            root.error("topics", f"第 {index + 1} 项：主题分类“{name}”重复", line)
+        elif slug and slug in pinned.values():
+            root.error("topics", f"第 {index + 1} 项：网址片段“{slug}”重复", line)
+        else:
+            names.append(name)
+            if slug:
+                pinned[name] = slug
+    slugs = assign(names, pinned)
+    return tuple(Topic(name, slugs[name]) for name in names)
+
+
+def _topic_item(root: Fields, index: int, item, line: int) -> tuple[str | None, str | None]:
+    """(name, pinned slug or None) of one item of topics; (None, None) when reported."""
+    if isinstance(item, str) and item.strip() and "\n" not in item:
+        return item.strip(), None
+    if not isinstance(item, dict):
+        root.error("topics", f"第 {index + 1} 项应为一行文字（主题分类名称）或 {{name: 名称, slug: 网址片段}}", line)
+        return None, None
+    fields = Fields(root.doc, root.rel, root.problems, TOPIC_FIELDS, item, f"topics.{index}.", line)
+    name, slug = fields.text("name", True), fields.text("slug", True)
+    if slug and not ID_RE.match(slug):
+        fields.error("slug", f"“{slug}”应只含小写英文字母、数字和连字符（如 zonghezhengwu），最多 64 个字符")
+    if not fields.ok or not name or not slug:
+        root.ok = False
+        return None, None
+    return name, slug
 
 
 def validate(source: SourceFile, settings: Settings, content_dir: Path, problems: Problems) -> Policy | None:
@@ -142,7 +240,7 @@ def validate(source: SourceFile, settings: Settings, content_dir: Path, problems
         id=doc_id, origin=origin(source), body=source.body,
         title=f.text("title", True), doc_number=f.text("doc_number"), index_number=f.text("index_number", True),
         agency=f.text("agency", True), written=written, published=published,
-        topic=f.choice("topic", settings.topics, required=True), kind=settings.kind(kind_name) if kind_name else None,
+        topic=f.choice("topic", tuple(t.name for t in settings.topics), required=True), kind=settings.kind(kind_name) if kind_name else None,
         normative=f.boolean("normative"), status=status, status_date=status_date,
         superseded_by=superseded_by, amended_by=amended_by, repeals=f.idents("repeals"), expires=expires,
         attachments=attachments(f, content_dir), summary=f.text("summary"), catalog=f.text("catalog"),

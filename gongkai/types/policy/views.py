@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from ...views import Link, cn_date
-from .record import Policy, Status
+from .record import Policy, Status, agency_parts
 from .validity import Standing
 
 ROOT = "/policies/"
@@ -16,16 +18,27 @@ def url(doc_id: str) -> str:
     return f"{ROOT}{doc_id}/"
 
 
+def topic_url(slug: str) -> str:
+    return f"{ROOT}topic/{slug}/"
+
+
+def agency_url(slug: str) -> str:
+    return f"{ROOT}agency/{slug}/"
+
+
 def link(policy: Policy) -> Link:
     return Link(policy.title, url(policy.id), policy.doc_number or "")
 
 
-def metadata(policy: Policy, standing: Standing) -> list[tuple[str, str]]:
-    """The standard 政府信息公开 metadata block, in the order portals show it."""
+def metadata(policy: Policy, standing: Standing, topic_href: str = "", agency_hrefs: dict[str, str] | None = None
+             ) -> list[tuple[str, str]]:
+    """The standard 政府信息公开 metadata block, in the order portals show it. With the
+    (page-relative) hrefs of their lists, 主题分类 and each agency of 发文机关 link there;
+    the shared metadata layout prints a value as it is, so a linked one is safe HTML."""
     rows = [
         ("索引号", policy.index_number),
-        ("主题分类", policy.topic),
-        ("发文机关", policy.agency),
+        ("主题分类", _linked(policy.topic, topic_href) if topic_href else policy.topic),
+        ("发文机关", _agencies(policy.agency, agency_hrefs) if agency_hrefs else policy.agency),
         ("成文日期", cn_date(policy.written)),
         ("标题", policy.title),
         ("发文字号", policy.doc_number or "无"),
@@ -42,6 +55,16 @@ def metadata(policy: Policy, standing: Standing) -> list[tuple[str, str]]:
     if policy.catalog:
         rows.append(("目录分类", policy.catalog))
     return rows
+
+
+def _linked(text: str, href: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def _agencies(value: str, hrefs: dict[str, str]) -> Markup:
+    """The value as written, each agency in it a link to its list."""
+    return Markup("").join(_linked(text, hrefs[text]) if is_name and text in hrefs else text
+                           for text, is_name in agency_parts(value))
 
 
 @dataclass(frozen=True)
