@@ -120,7 +120,7 @@ def test_refuses_an_output_that_is_not_a_previous_build(empty, target):
 def test_an_empty_site_says_so(empty):
     assert empty.build().returncode == 0
     home = (empty.output / "index.html").read_text(encoding="utf-8")
-    assert home.count("暂无。") == 5  # newest documents, interpretations, gazette; by 文种, by year
+    assert home.count("暂无。") == 7  # newest documents, interpretations, gazette; by 文种, by year, by 主题分类, by 发文机关
 
 
 @pytest.mark.parametrize("args,words", [

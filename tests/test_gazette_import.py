@@ -587,7 +587,7 @@ def test_a_site_without_gazette_sections_is_told_what_to_add(tmp_path, capsys):
     root = make_site(tmp_path)
     config = root / "site_config.yaml"
     config.write_text(re.sub(r"\ngazette:\n(  .*\n|\n)*", "\n", config.read_text(encoding="utf-8")), encoding="utf-8")
-    assert "gazette:" not in config.read_text(encoding="utf-8")
+    assert not re.search(r"(?m)^gazette:", config.read_text(encoding="utf-8"))
     code, _, err = run_import(root, LISTING, capsys)
     assert code == 1 and "site_config.yaml" in err and "gazette.sections" in err
 

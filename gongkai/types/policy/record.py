@@ -140,7 +140,7 @@ SPECS = (
     FieldSpec("expires", "有效期至", example="规范性文件的有效期截止日，如 {year}-12-31"),
     FieldSpec("attachments", "附件", example="[{{title: 附件标题, file: files/{year}/附件1.pdf}}]"),
     FieldSpec("summary", "摘要", example="一两句话，用于列表、订阅和搜索结果"),
-    FieldSpec("catalog", "目录分类", example="信息公开目录的分类代码"),
+    FieldSpec("catalog", "目录分类", example="信息公开目录的公开事项代码，如 zcwj-gfxwj；不填则归入 site_config.yaml 中 catalog.defaults 的分类"),
     FieldSpec("id", "标识", example="默认为文件名，一般不用填"),
 )
 FIELDS = labels(SPECS)
@@ -243,6 +243,6 @@ def validate(source: SourceFile, settings: Settings, content_dir: Path, problems
         topic=f.choice("topic", tuple(t.name for t in settings.topics), required=True), kind=settings.kind(kind_name) if kind_name else None,
         normative=f.boolean("normative"), status=status, status_date=status_date,
         superseded_by=superseded_by, amended_by=amended_by, repeals=f.idents("repeals"), expires=expires,
-        attachments=attachments(f, content_dir), summary=f.text("summary"), catalog=f.text("catalog"),
+        attachments=attachments(f, content_dir), summary=f.text("summary"), catalog=f.ident("catalog"),
     )
     return policy if f.ok and doc_id else None

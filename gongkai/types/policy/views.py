@@ -52,9 +52,7 @@ def metadata(policy: Policy, standing: Standing, topic_href: str = "", agency_hr
     if standing.since and not standing.in_force:
         rows.append(({Status.AMENDED: "修订日期", Status.REPEALED: "废止日期"}.get(standing.status, "失效日期"),
                      cn_date(standing.since)))
-    if policy.catalog:
-        rows.append(("目录分类", policy.catalog))
-    return rows
+    return rows  # its 公开事项 is a line of its own (信息公开目录：…), added by the catalog
 
 
 def _linked(text: str, href: str) -> Markup:
