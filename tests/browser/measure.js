@@ -262,6 +262,44 @@ window.__measure = (() => {
     };
   }
 
+  // -- tables shown as cards on a phone (test_catalog_pages.py) --
+
+  // Each <table> inside `scope` with every cell that holds text: its box, whether its
+  // text is drawn inside that box and inside the viewport, whether its content is wider
+  // or taller than the box, the label its ::before shows, and its row; plus the caption.
+  function cardTables(scope) {
+    const viewport = document.documentElement.clientWidth;
+    const cellInfo = (cell, rowIndex) => {
+      const box = cell.getBoundingClientRect();
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const lines = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+      const before = getComputedStyle(cell, "::before").content;
+      return {
+        ...describe(cell), row: rowIndex, tag: cell.localName, header: !!cell.closest("thead"),
+        display: getComputedStyle(cell).display, label: cell.getAttribute("data-label"),
+        shownLabel: before && before !== "none" && before !== "normal" ? before : null,
+        hidden: !rendered(cell) || visuallyHidden(cell),
+        textInBox: lines.every((r) => r.left >= box.left - 1 && r.right <= box.right + 1
+                                      && r.top >= box.top - 1 && r.bottom <= box.bottom + 1),
+        textInViewport: lines.every((r) => r.left >= -0.5 && r.right <= viewport + 0.5),
+        fits: cell.scrollWidth <= cell.clientWidth + 1 && cell.scrollHeight <= cell.clientHeight + 1,
+      };
+    };
+    return [...document.querySelectorAll(`${scope} table`)].map((table) => {
+      const caption = table.querySelector("caption");
+      const rows = [...table.querySelectorAll("tr")];
+      const cells = rows.flatMap((row, index) => [...row.children].filter(snippet).map((cell) => cellInfo(cell, index)));
+      return {
+        selector: selector(table), viewport,
+        caption: caption ? { ...describe(caption), hidden: !rendered(caption) || visuallyHidden(caption) } : null,
+        rows: rows.map((row) => ({ index: rows.indexOf(row), group: row.classList.contains("catalog-group"),
+                                   header: !!row.closest("thead"), cells: row.children.length })),
+        cells,
+      };
+    });
+  }
+
   return { pageWidth, overflowing, clipped, overlaps, rememberUnfocused, focused,
-           colours, textStyle, targets, motion, hitTest, readingState };
+           colours, textStyle, targets, motion, hitTest, readingState, cardTables };
 })();

@@ -18,7 +18,7 @@ import re
 import pytest
 
 from .checks import NARROW, axe_failures_as_shown, follow, load, measure, reflow_failures_as_shown
-from .harness import Tab, fail_if_any, is_local, page_label, require_tools, url_path
+from .harness import Tab, fail_if_any, html_page_types, is_local, page_label, require_tools, url_path
 
 KEY = "gongkai-reading"  # where reading.js keeps the settings
 SIZE_NAMES = {"1": "标准", "2": "大", "3": "较大", "4": "特大"}
@@ -57,8 +57,9 @@ PALETTE = {
     "header background": (".site-header", "backgroundColor"), "nav link": (".site-nav a[href]", "color"),
     "link in main": ("main a[href]", "color"),
 }
-# The page types the multi-page checks (axe, reflow, high contrast) visit.
-CHECKED_PAGE_TYPES = ("home", "policy", "listing")
+# The multi-page checks (axe, reflow, high contrast) visit one page of every page type the
+# build has (harness.html_page_types), home first, so a new page type is covered by itself.
+FIRST_PAGE_TYPE = "home"
 # axe-core modes: what is chosen in the panel, how failures name it, the state it sets.
 AXE_MODES = {
     "high-contrast": ((CONTRAST,), "高对比度", {"contrast": "high"}),
@@ -108,7 +109,8 @@ def open_tab(browser):
 
 
 def checked_urls(example_site, site_url) -> list[str]:
-    return [site_url + url_path(example_site.sample(kind)) for kind in CHECKED_PAGE_TYPES]
+    kinds = sorted(html_page_types(example_site.page_types), key=lambda kind: kind != FIRST_PAGE_TYPE)
+    return [site_url + url_path(example_site.sample(kind)) for kind in kinds]
 
 
 # -- the control -----------------------------------------------------------------------------
