@@ -91,12 +91,15 @@ def _sort_file(path: Path, rel: str, parts: tuple[str, ...], found: Found, probl
     suffix = path.suffix.lower()
     kind = _TYPES.get(parts[0]) if len(parts) > 1 else None
     single = _TYPES.get(path.stem) if len(parts) == 1 else None  # content/catalog.yaml
-    if single and single.root_file and path.suffix in single.suffixes:
+    single = single if single and single.root_file else None
+    if single and path.suffix in single.suffixes:
         found.sections[single.folder].append(path)
     elif kind and path.suffix in kind.suffixes and path.suffix != ".md":
         found.sections[parts[0]].append(path)
-    elif kind and suffix == ".yml" and ".yaml" in kind.suffixes:
-        problems.add(rel, 0, "", f"扩展名应为 .yaml，否则不会被读取；请改名为 {path.stem}.yaml")
+    elif (kind or single) and suffix in (".yml", ".yaml") and ".yaml" in (kind or single).suffixes:
+        problems.add(rel, 0, "", f"扩展名应为 .yaml（小写），否则不会被读取；请改名为 {path.stem}.yaml")
+    elif kind and path.suffix == ".md" and ".md" not in kind.suffixes:
+        problems.add(rel, 0, "", f"content/{kind.folder}/ 中只放 .yaml 文件（{kind.noun}），Markdown 文件请放到别的栏目文件夹")
     elif path.suffix == ".md":
         if kind and (kind.nested or len(parts) == 2):
             found.sections[parts[0]].append(path)

@@ -70,6 +70,9 @@ class SiteRenderer:
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
         self._sections = [section for t in site.types for section in t.sections(site)]
+        self._families: dict[str, list[Listing]] = {}  # family -> its listings, made once (a catalog has hundreds)
+        for listing in site.listings:
+            self._families.setdefault(listing.family, []).append(listing)
         self._list_pages: list[tuple[str, date | None]] = []  # (URL, newest entry) of every list page
 
     # -- the whole site ----------------------------------------------------------------
@@ -226,7 +229,7 @@ class SiteRenderer:
         self.emit(urls.HOME, "home.html", context, EVERYTHING)
 
     def _listing(self, listing: Listing) -> None:
-        family = [x for x in self.site.listings if listing.family and x.family == listing.family]
+        family = self._families.get(listing.family, []) if listing.family else []
         for pager, items in self.pagination[listing.key]:
             here = pager.urls[pager.number - 1]
             title = listing.title if pager.number == 1 else f"{listing.title}（第 {pager.number} 页）"

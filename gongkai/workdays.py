@@ -140,6 +140,8 @@ class Calendar:
             # n working days take at least n calendar days, so a jump of `left` days
             # never passes the answer (nor asks about a year beyond it).
             step = date.fromordinal(min(day.toordinal() + left, beyond))
+            if step <= day:  # at the first unknown year: no working day can be counted
+                raise UnknownYear(day.year, self.known_text())
             left -= self.count(day, step)
             day = step
         while not self.is_workday(day):  # the last jump may end on days off after the answer
@@ -258,7 +260,7 @@ def _read_year(root: Fields, year: int, data: dict, line: int, package: tuple[in
                        f"要把它算作已知年份，须写 notice（所依据的国务院办公厅通知文号，如 国办发明电〔{year - 1}〕N号），"
                        "并照通知抄录 holidays 和 workdays；没有 notice，这一年的放假和调休日期不会被采用", line)
             return None
-        elif notice and not holidays:
+        elif notice and not holidays and not data.get("holidays"):  # a list with mistakes has its own messages
             fields.error("holidays", f"写了 notice，却没有 holidays：请把通知中 {year} 年的全部放假日期抄在这里，"
                          f"{_example(year)}", line)
     if not fields.ok:

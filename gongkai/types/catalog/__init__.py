@@ -65,6 +65,10 @@ class CatalogType(ContentType):
 
     def new_file(self, project, slug, today):
         """`new catalog CODE`: a file of content/catalog/ with one 公开事项 to fill in."""
+        if slug in record.RESERVED:
+            raise ValueError(f"代码“{slug}”留给网站自身的页面（/catalog/{slug}/），请换一个")
+        if slug in record.codes_on_disk(project):
+            raise ValueError(f"信息公开目录中已有代码为“{slug}”的公开事项，请换一个代码")
         return f"{self.folder}/{slug}.yaml", record.scaffold(slug)
 
     def strict(self, project, as_of) -> int:

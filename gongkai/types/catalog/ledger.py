@@ -172,7 +172,10 @@ def _due(rule, items: tuple[Item, ...], last: date | None, cal: Calendar, as_of:
         return _add_known(cal, first.formed, rule.workdays), rule.workdays - elapsed, True
     if rule.standing or last is None:
         return None, None, True
-    due = rule.next_due(last, cal)
+    try:
+        due = rule.next_due(last, cal)
+    except (OverflowError, ValueError):  # after 9999-12-31: beyond any inspection
+        return None, None, True
     left, whole = cal.count_known(as_of, due)  # overdue is a fact of dates; only the figure may be a floor
     return due, left, whole
 
@@ -215,9 +218,11 @@ def _indicators(catalog: Catalog, rows: list[Row], as_of: date) -> tuple[Indicat
 def _before(as_of: date, days: int) -> date:
     """The start of the inspection window: two weeks, or six calendar months, back."""
     if days != INSPECTIONS["通知公告政策文件"]:
-        return as_of - timedelta(days=days)
+        return as_of - timedelta(days=days) if as_of.toordinal() > days else date.min
     months = as_of.year * 12 + as_of.month - 1 - 6
     year, month = divmod(months, 12)
+    if year < 1:
+        return date.min
     return date(year, month + 1, min(as_of.day, monthrange(year, month + 1)[1]))
 
 

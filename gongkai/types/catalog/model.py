@@ -82,19 +82,25 @@ def build(site: Site, files: tuple, settings: Settings, problems, unread: bool) 
 
 
 def _place_items(site: Site, catalog: Catalog, settings: Settings, problems) -> None:
-    defaults = {}
+    defaults, broken = {}, set()
     disclosing = [t for t in site.types if type(t).disclosed is not ContentType.disclosed]
     for type_name, (code, line) in settings.defaults.items():
-        if type_name not in {t.name for t in disclosing}:
+        if code is None:
+            broken.add(type_name)
+        elif type_name not in {t.name for t in disclosing}:
             names = "、".join(f"{t.name}（{t.noun}）" for t in disclosing)
             problems.add(settings.rel, line, f"catalog.defaults.{type_name}",
                          f"“{type_name}”不是归入信息公开目录的内容类型；可写：{names}")
         elif _usable(catalog, code, settings.rel, line, f"catalog.defaults.{type_name}", problems):
             defaults[type_name] = code
+        else:
+            broken.add(type_name)  # reported there; its items are not also 未归入
     for kind in site.types:
         for item in kind.disclosed(site):
             code = item.code or defaults.get(kind.name)
             where = (item.record.origin.rel, item.record.origin.line("catalog"), "catalog")
+            if code is None and kind.name in broken:
+                continue
             if code is None:
                 problems.warn(*where, f"未归入信息公开目录：请填写 catalog（目录分类代码），或在 site_config.yaml 的 "
                               f"catalog.defaults 中为{kind.noun}设默认分类")
@@ -155,5 +161,6 @@ def _target(site: Site, catalog: Catalog, target: str, rel: str, line: int, fiel
     elif value in site.by_id:
         return site.url(value)
     elif value not in site.known:  # a file that failed has its own error
-        problems.add(rel, line, field_name, f"找不到标识为“{value}”的页面或文件")
+        hint = f"；“{value}”是信息公开目录的代码，请写 catalog:{value}" if value in catalog.by_code else ""
+        problems.add(rel, line, field_name, f"找不到标识为“{value}”的页面或文件{hint}")
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...fields import ID_RE, Fields, shown
+from ...fields import ID_RE, Fields, id_problem, shown
 from ...records import Origin
 from ...schema import origin
 from ...source import SourceFile
@@ -90,7 +90,7 @@ CONFIG_LABELS = {"catalog": "信息公开目录", **CALENDAR_LABELS}
 
 @dataclass(frozen=True)
 class Settings:
-    defaults: dict[str, tuple[str, int]]  # content type name -> (category code, config line)
+    defaults: dict[str, tuple[str | None, int]]  # content type name -> (category code, config line)
     due_soon: int
     ledger_page: str
     columns: Columns
@@ -108,7 +108,7 @@ def read_settings(root: Fields) -> Settings:
     value = f.raw("defaults", False)
     if isinstance(value, dict):
         d = Fields(f.doc, f.rel, f.problems, {str(k): "内容类型" for k in value}, value, f.name("defaults."), f.line("defaults"))
-        defaults = {key: (code, d.line(key)) for key in value if (code := _code(d, key))}
+        defaults = {key: (_code(d, key), d.line(key)) for key in value}  # None: a code already reported
     elif value is not None:
         f.error("defaults", "应为映射：内容类型: 目录分类代码，例如 interpretation: zcjd")
     due_soon = f.integer("due_soon", 5, minimum=0)
@@ -140,8 +140,8 @@ def _columns(f: Fields) -> Columns:
 
 def _code(f: Fields, key: str) -> str | None:
     value = f.text(key, True)
-    if value is not None and not ID_RE.match(value):
-        f.error(key, f"目录分类代码“{shown(value)}”无效：应只含小写英文字母、数字和连字符")
+    if value is not None and (why := id_problem(value)):
+        f.error(key, f"目录分类代码“{shown(value)}”无效：{why.replace('标识', '代码').replace('lzbf-2019-5', 'zcwj-gfxwj')}")
         return None
     return value
 
@@ -238,6 +238,20 @@ def walk(categories: tuple[Category, ...], depth: int = 1):
     for category in categories:
         yield category, depth
         yield from walk(category.children, depth + 1)
+
+
+def codes_on_disk(project: Path) -> set[str]:
+    """The codes the project's catalog files already use, read leniently."""
+    from ...diagnostics import Problems
+    from ...source import read_data
+
+    content = project / "content"
+    paths = [content / "catalog.yaml", *sorted((content / "catalog").glob("*.yaml"))]
+    found = set()
+    for path in paths:
+        doc = read_data(path, project, Problems()) if path.is_file() else None
+        found |= _codes(doc.data) if doc else set()
+    return found
 
 
 def scaffold(code: str) -> str:

@@ -77,7 +77,7 @@ _PERIODIC = re.compile(
     r"^每(月|季度|季|半年|年)"
     r"(?:(?P<day>\d{1,2})[日号](?:之?前|以前)?"
     r"|(?P<month>\d{1,2})月(?P<mday>\d{1,2})[日号](?:之?前|以前)?"
-    r"|结束后(?P<lag>\d{1,3})(?P<unit>个工作日|日|天)(?:内)?)?"
+    r"|结束(?:后|之日起|之日后|之后)(?P<lag>\d{1,3})(?P<unit>个工作日|日|天)(?:内)?)?"
     r"(?:更新|公开)?$"
 )
 
@@ -90,10 +90,10 @@ def parse(text: str) -> Rule | str:
     words = _normalise(text)
     if _STANDING.match(words):
         return Rule(text, standing=True)
-    if match := _WORKDAYS.match(words):
-        count = int(match[1])
+    match = _PERIODIC.match(words)  # before N个工作日: 每月结束之日起5个工作日内 is periodic
+    if not match and (event := _WORKDAYS.match(words)):
+        count = int(event[1])
         return Rule(text, workdays=count) if count >= 1 else "工作日数应至少为 1"
-    match = _PERIODIC.match(words)
     if not match:
         return f"无法识别“{text}”。可写：{SYNTAX}"
     period = _PERIODS[match[1]]
