@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
+from ...names import names
 from ...workdays import Calendar, UnknownYear
 from .model import Catalog, Item
 from .record import INSPECTIONS, Category
@@ -109,30 +110,11 @@ def compute(catalog: Catalog, cal: Calendar, as_of: date, due_soon: int) -> Ledg
         rows.append(_row(category, path, catalog.items(category.code), cal, as_of, due_soon))
     by_owner: dict[str, list[Row]] = {}
     for row in rows:
-        for unit in units(row.category.owner or ""):
+        for unit in names(row.category.owner or "") or (row.category.owner or "",):
             by_owner.setdefault(unit, []).append(row)
     groups = [Group(owner, tuple(sorted(items, key=lambda r: r.sort_key))) for owner, items in by_owner.items()]
     groups.sort(key=lambda g: (g.rows[0].sort_key, g.owner))
     return Ledger(as_of, tuple(groups), _indicators(catalog, rows, as_of), cal.describe())
-
-
-_SEPARATORS = "、，,;；"
-_OPEN, _CLOSE = "（(〔［[【", "）)〕］]】"
-
-
-def units(owner: str) -> list[str]:
-    """The units of a shared responsibility (市政府办公室、市司法局), each of which is
-    answerable for the category; separators inside brackets do not divide a name."""
-    parts, depth, current = [], 0, ""
-    for char in owner:
-        depth += (char in _OPEN) - (char in _CLOSE)
-        if char in _SEPARATORS and depth <= 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return [p.strip() for p in parts if p.strip()] or [owner]
 
 
 def _row(category: Category, path: str, items: tuple[Item, ...], cal: Calendar, as_of: date, soon: int) -> Row:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ...diagnostics import Problems
 from ...fields import ID_RE, Fields
+from ...names import names
 from ...records import Attachment, Origin
 from ...schema import FieldSpec, attachments, content_id, labels, origin
 from ...slugs import assign
@@ -85,41 +86,7 @@ class Policy:
     @property
     def agencies(self) -> tuple[str, ...]:
         """The agencies of its 发文机关: several for a joint document (联合发文)."""
-        return tuple(dict.fromkeys(text for text, is_name in agency_parts(self.agency) if is_name))
-
-
-# What separates the agencies of a joint document: 、，, ；; and spaces, but only outside
-# brackets, so a name such as 聊城市人民政府（市长办公会议、常务会议） stays whole.
-_SEPARATORS = frozenset("、，,；;") | frozenset(" \t\u3000")
-_OPENING, _CLOSING = "（(〔[【《「“", "）)〕]】》」”"
-
-
-def agency_parts(value: str) -> list[tuple[str, bool]]:
-    """A 发文机关 value in order as (text, is_name) pieces: the names and what separates
-    them, so a page can link each name and print the value as it was written."""
-    parts: list[tuple[str, bool]] = []
-    depth, start = 0, 0
-    for index, char in enumerate(value):
-        depth += (char in _OPENING) - (char in _CLOSING and depth > 0)
-        if depth == 0 and char in _SEPARATORS:
-            parts.append((value[start:index], True))
-            parts.append((char, False))
-            start = index + 1
-    parts.append((value[start:], True))
-    return _merge([(text, is_name and bool(text)) for text, is_name in parts])
-
-
-def _merge(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Adjacent separators (、 and a space, two spaces) as one piece; no empty names."""
-    merged: list[tuple[str, bool]] = []
-    for text, is_name in parts:
-        if not text:
-            continue
-        if merged and not is_name and not merged[-1][1]:
-            merged[-1] = (merged[-1][0] + text, False)
-        else:
-            merged.append((text, is_name))
-    return merged
+        return names(self.agency)
 
 
 SPECS = (

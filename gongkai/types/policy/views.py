@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ...names import parts as agency_parts
 from ...views import Link, cn_date
-from .record import Policy, Status, agency_parts
+from .record import Policy, Status
 from .validity import Standing
 
 ROOT = "/policies/"
