@@ -11,7 +11,7 @@ from datetime import date
 from ...contenttype import ContentType, Disclosed, Mention
 from ...site import Site
 from ...views import Link
-from .record import Category, Settings, walk
+from .record import COLUMN_TITLES, Category, Settings, walk
 
 ROOT = "/catalog/"
 
@@ -138,15 +138,13 @@ def _usable(catalog: Catalog, code: str, rel: str, line: int, field_name: str, p
 
 def _columns(site: Site, catalog: Catalog, settings: Settings, problems) -> tuple[Link, ...]:
     """The five national columns in their order; 法定主动公开内容 is the catalog itself."""
-    given = {key: (title, target, line) for key, title, target, line in settings.columns.targets}
     links = []
-    for key, title in (("guide", "政府信息公开指南"), ("rules", "政府信息公开制度"), ("content", "法定主动公开内容"),
-                       ("reports", "政府信息公开年报"), ("apply", "依申请公开")):
+    for key, title in COLUMN_TITLES.items():
         if key == "content":
             links.append(Link(title, ROOT))
-        elif key in given:
-            target = _target(site, catalog, given[key][1], settings.rel, given[key][2], f"catalog.columns.{key}", problems)
-            if target:
+        elif key in settings.columns:
+            given, line = settings.columns[key]
+            if target := _target(site, catalog, given, settings.rel, line, f"catalog.columns.{key}", problems):
                 links.append(Link(title, target))
     return tuple(links)
 

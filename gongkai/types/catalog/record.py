@@ -70,14 +70,6 @@ class CatalogFile:
     codes: frozenset[str] = frozenset()  # every code written in it, read leniently
 
 
-@dataclass(frozen=True)
-class Columns:
-    """The 政府信息公开 section navigation: what each national column links to
-    ("doc:ID" or "catalog:CODE"), with the config line for messages."""
-
-    targets: tuple[tuple[str, str, str, int], ...]  # (key, title, target, line)
-
-
 COLUMN_TITLES = {
     "guide": "政府信息公开指南", "rules": "政府信息公开制度", "content": "法定主动公开内容",
     "reports": "政府信息公开年报", "apply": "依申请公开",
@@ -93,7 +85,7 @@ class Settings:
     defaults: dict[str, tuple[str | None, int]]  # content type name -> (category code, config line)
     due_soon: int
     ledger_page: str
-    columns: Columns
+    columns: dict[str, tuple[str, int]]  # national column key -> ("doc:ID" or "catalog:CODE", config line)
     calendar: Calendar
     rel: str  # site_config.yaml, for messages about the codes named here
 
@@ -102,7 +94,7 @@ def read_settings(root: Fields) -> Settings:
     calendar = read_calendar(root)
     block = root.data.get("catalog")
     if block is None:
-        return Settings({}, 5, "hidden", Columns(()), calendar, root.rel)
+        return Settings({}, 5, "hidden", {}, calendar, root.rel)
     f = root.mapping("catalog", SETTINGS_FIELDS)
     defaults = {}
     value = f.raw("defaults", False)
@@ -117,16 +109,16 @@ def read_settings(root: Fields) -> Settings:
     return Settings(defaults, due_soon if due_soon is not None else 5, ledger_page, columns, calendar, root.rel)
 
 
-def _columns(f: Fields) -> Columns:
+def _columns(f: Fields) -> dict[str, tuple[str, int]]:
     value = f.raw("columns", False)
     if value is None:
-        return Columns(())
+        return {}
     if not isinstance(value, dict):
         f.error("columns", "应为映射，例如 guide: doc:guide")
-        return Columns(())
+        return {}
     labels = {k: v for k, v in COLUMN_TITLES.items() if k != "content"}
     c = Fields(f.doc, f.rel, f.problems, labels, value, f.name("columns."), f.line("columns"))
-    targets = []
+    targets = {}
     for key in labels:
         target = c.text(key)
         if target is None:
@@ -134,8 +126,8 @@ def _columns(f: Fields) -> Columns:
         if not (target.startswith(("doc:", "catalog:")) and ID_RE.match(target.split(":", 1)[1])):
             c.error(key, f"“{shown(target)}”应写成 doc:页面标识（如 doc:guide）或 catalog:目录分类代码（如 catalog:ndbg）")
             continue
-        targets.append((key, COLUMN_TITLES[key], target, c.line(key)))
-    return Columns(tuple(targets))
+        targets[key] = (target, c.line(key))
+    return targets
 
 
 def _code(f: Fields, key: str) -> str | None:

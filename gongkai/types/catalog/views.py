@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...views import Link, cn_date, spreadsheet_csv  # noqa: F401 - cn_date for the report layout
+from ...views import Link, cn_date, spreadsheet_csv
 from .ledger import Ledger, Row, Status
 from .model import ROOT, Catalog, url
 from .record import Category
@@ -56,7 +56,7 @@ def table(catalog: Catalog) -> list[TableGroup]:
     groups = []
     for root in catalog.roots:
         rows = []
-        for leaf in (c for c in _leaves(root)):
+        for leaf in _leaves(root):
             names = [c.name for c in catalog.ancestors(leaf)[1:]] + ([leaf.name] if leaf is not root else [])
             cells = (leaf.content, leaf.basis, leaf.rule.text if leaf.rule else "", leaf.publisher, leaf.channel,
                      leaf.audience, leaf.manner)
