@@ -110,6 +110,23 @@ class Disclosed:
 
 
 @dataclass(frozen=True)
+class Searchable:
+    """A page as search sees it: what a result shows, and the facets it falls under.
+    Its text is what the page's layout marks with data-index."""
+
+    url: str
+    title: str
+    column: str  # 栏目 (政策文件, 政策解读, 公报文章 …)
+    date: date
+    number: str | None = None  # 发文字号, as written
+    agencies: tuple[str, ...] = ()
+    form: str = ""  # 文种
+    topic: str = ""  # 主题分类
+    validity: str = ""  # 有效性, as the page says it
+    in_force: bool = True
+
+
+@dataclass(frozen=True)
 class SectionNav:
     """A group of pages with its own navigation (the 政府信息公开 columns), shown on every
     page that is one of its links or lies below one."""
@@ -223,6 +240,15 @@ class ContentType:
     def disclosed(self, site: Site) -> list[Disclosed]:
         """Its records as items of the disclosure catalog."""
         return []
+
+    def searchable(self, site: Site) -> list[Searchable]:
+        """Its pages in the search index."""
+        return []
+
+    def search_tags(self, site: Site) -> dict[str, dict[str, str]]:
+        """Facets it gives other types' pages, by URL: the gazette issue that carried a
+        document ({"issue": "2019年第6期"}), its catalog category ({"category": …})."""
+        return {}
 
     def sections(self, site: Site) -> list[SectionNav]:
         """Groups of pages with a navigation of their own."""

@@ -50,6 +50,7 @@ class SiteConfig:
     page_size: int
     feed_size: int
     home_size: int
+    search: Any  # gongkai.search.settings.Settings
     types: dict[str, Any]  # content type name -> its settings (read by its read_config)
 
 

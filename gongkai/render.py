@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup
 
-from . import urls, views
+from . import search, urls, views
 from .contenttype import Listing, MapSection
 from .diagnostics import Problems
 from .markup import MarkdownRenderer
@@ -86,6 +86,7 @@ class SiteRenderer:
         self.emit(urls.NOT_FOUND, "404.html", self.context(None, "页面未找到", "页面未找到"), (), "not-found")
         for kind in self.site.types:
             kind.after_pages(self.site, self)
+        search.emit(self)
         self._machine_files()
         self._assets()
         return self.outputs
@@ -190,6 +191,10 @@ class SiteRenderer:
         return [(s.label, [(link, "page" if link.url == here else "true" if here and link.url != "/"
                             and here.startswith(link.url) else "") for link in s.links])
                 for s in self._sections if s.holds(here)]
+
+    def nav_links(self) -> list[views.Link]:
+        """The main navigation's links, 首页 first."""
+        return list(self._nav_items)
 
     def page_parts(self, template: str) -> list:
         """What the types add to a page made from a shared template (the 公开指南)."""

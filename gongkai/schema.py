@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .diagnostics import Problems
 from .fields import ID_RE, Fields, id_problem, shown
 from .records import PUBLISHABLE_FILES, Attachment, Column, Contact, DataTable, Origin, SiteConfig, SiteInfo
+from .search import settings as search_settings
 from .source import Document, SourceFile
 
 
@@ -37,7 +38,7 @@ def labels(specs: tuple[FieldSpec, ...]) -> dict[str, str]:
 
 ATTACHMENT_FIELDS = {"title": "附件标题", "file": "附件文件"}
 
-CONFIG_FIELDS = {"site": "站点信息", "page_size": "每页条数", "feed_size": "订阅条数", "home_size": "首页条数"}
+CONFIG_FIELDS = {"site": "站点信息", "page_size": "每页条数", "feed_size": "订阅条数", "home_size": "首页条数", "search": "站内搜索"}
 SITE_FIELDS = {
     "name": "网站名称", "short_name": "简称", "base_url": "网址", "owner": "主办单位",
     "operator": "承办单位", "site_code": "网站标识码", "icp": "ICP备案号", "police_record": "公安备案号",
@@ -72,7 +73,7 @@ def validate_config(doc: Document, rel: str, types, problems: Problems) -> SiteC
     settings = {t.name: t.read_config(root) for t in types}
     config = SiteConfig(
         site=info, page_size=root.integer("page_size", 10), feed_size=root.integer("feed_size", 20),
-        home_size=root.integer("home_size", 8), types=settings,
+        home_size=root.integer("home_size", 8), search=search_settings.read(root), types=settings,
     )
     ok = root.ok and site.ok and contact.ok
     return config if ok else None

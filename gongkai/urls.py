@@ -18,6 +18,8 @@ ROBOTS = "/robots.txt"
 # The site's own routes, beside the content types' (urls.routes()).
 SITE_ROUTES = (
     (HOME, "home: the latest of each content type, browse by 文种, year, 主题分类 and 发文机关, the 政府信息公开 columns"),
+    ("/search/", "site search (`?q=` words or a 文号, plus filters); its index under /search/"),
+    ("/wh/AGENCY/YYYY/N/", "a 文号's stable address (机关代字, year, number), forwarding to its document"),
     ("/files/PATH", "a file from `content/files/PATH` (non-ASCII names get a stable hashed ASCII name)"),
     ("/assets/NAME", "CSS, JS and icons from `layouts/assets/`"),
     (NOT_FOUND, "the page for a missing address (absolute links: served at any depth)"),

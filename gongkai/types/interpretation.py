@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..contenttype import ContentType, Disclosed, Entry, HomeBlock, Listing, MapSection
+from ..contenttype import ContentType, Disclosed, Entry, HomeBlock, Listing, MapSection, Searchable
 from ..fields import Fields
 from ..records import Origin
 from ..schema import FieldSpec, content_id, labels, origin, text_list
@@ -105,6 +105,10 @@ class InterpretationType(ContentType):
 
     def nav(self, site) -> list[Link]:
         return [Link("政策解读", ROOT)]
+
+    def searchable(self, site) -> list[Searchable]:
+        return [Searchable(url(i.id), i.title, "政策解读", i.published, agencies=(i.agency,), form=i.form)
+                for i in site.records[self.name]]
 
     def sitemap(self, site) -> list:
         return [(url(i.id), i.published) for i in site.records[self.name]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..contenttype import ContentType, Entry, MapSection
+from ..contenttype import ContentType, Entry, MapSection, Searchable
 from ..fields import Fields
 from ..records import Origin
 from ..schema import FieldSpec, content_id, labels, one_line, origin, text_list
@@ -112,6 +112,11 @@ class PageType(ContentType):
 
     def sitemap(self, site) -> list:
         return [(url(p.id), p.updated) for p in site.records[self.name]]
+
+    def searchable(self, site) -> list[Searchable]:
+        """Every page but the site map (its text is every title again)."""
+        return [Searchable(url(p.id), p.title, "栏目页面", p.updated or site.build_date, agencies=(site.config.site.owner,))
+                for p in site.records[self.name] if p.template != "sitemap"]
 
     def map_sections(self, site) -> list[MapSection]:
         return [MapSection("栏目页面", None, tuple(self.footer(site)))]

@@ -117,6 +117,14 @@ class CatalogType(ContentType):
 
     # -- site-wide contributions --------------------------------------------------------------
 
+    def search_tags(self, site) -> dict[str, dict[str, str]]:
+        """Every item is found under its category."""
+        catalog = self._catalog(site)
+        if catalog is None:
+            return {}
+        return {site.url(item.record.id): {"category": model.path(catalog, catalog.by_code[code])}
+                for code, items in catalog.own.items() for item in items}
+
     def nav(self, site) -> list[Link]:
         return [Link("信息公开目录", ROOT)] if self._catalog(site) else []
 

@@ -109,10 +109,14 @@ def _place_items(site: Site, catalog: Catalog, settings: Settings, problems) -> 
                 _mention(site, catalog, item.record.id, catalog.by_code[code])
 
 
+def path(catalog: Catalog, category: Category) -> str:
+    """政策文件 › 规范性文件"""
+    return " › ".join(c.name for c in (*catalog.ancestors(category), category))
+
+
 def _mention(site: Site, catalog: Catalog, doc_id: str, category: Category) -> None:
     """The item's page names its place in the catalog, linked."""
-    path = " › ".join(c.name for c in (*catalog.ancestors(category), category))
-    site.mention(doc_id, Mention("信息公开目录：", Link(path, url(category.code)), source=category.rel))
+    site.mention(doc_id, Mention("信息公开目录：", Link(path(catalog, category), url(category.code)), source=category.rel))
 
 
 def _item(item: Disclosed, code: str) -> Item:

@@ -13,7 +13,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...contenttype import Command, ContentType, Disclosed, Entry, FeedItem, HomeBlock, Listing, MapSection, Mention
+from ...contenttype import (
+    Command,
+    ContentType,
+    Disclosed,
+    Entry,
+    FeedItem,
+    HomeBlock,
+    Listing,
+    MapSection,
+    Mention,
+    Searchable,
+)
+from ...names import names
 from ...views import Link, cn_date
 from . import record, rules, views
 from .record import Article, Issue
@@ -179,6 +191,29 @@ class GazetteType(ContentType):
         pages += [(views.url(i.id), i.published) for i in facts.issues]
         pages += [(views.url(a), c.issue.published) for a, c in facts.carrier.items() if a in facts.articles]
         return pages
+
+    def searchable(self, site) -> list[Searchable]:
+        """Its issues (found by 2019年第6期 and their contents) and its own articles."""
+        settings, facts = site.config.types[self.name], site.facts[self.name]
+        if settings is None:
+            return []
+        found = [Searchable(views.url(i.id), f"{settings.name}{views.issue_name(i)}（总第{i.total_number}期）", "政府公报",
+                            i.published, agencies=(site.config.site.owner,)) for i in facts.issues]
+        for article_id, carriage in facts.carrier.items():
+            article = facts.articles.get(article_id)
+            if article is not None:
+                found.append(Searchable(views.url(article.id), article.title, "公报文章", carriage.issue.published,
+                                        article.doc_number, names(article.agency), article.kind or ""))
+        return found
+
+    def search_tags(self, site) -> dict[str, dict[str, str]]:
+        """Every document an issue carried is under that issue."""
+        facts = site.facts[self.name]
+        if site.config.types[self.name] is None:
+            return {}
+        tags = {site.url(doc_id): {"issue": views.issue_name(c.issue)} for doc_id, c in facts.carrier.items()}
+        tags.update({views.url(i.id): {"issue": views.issue_name(i)} for i in facts.issues})
+        return tags
 
     def map_sections(self, site) -> list[MapSection]:
         settings = site.config.types[self.name]

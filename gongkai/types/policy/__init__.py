@@ -9,7 +9,7 @@ Routes: /policies/ (all, paginated), /policies/ID/, /policies/normative/,
 from __future__ import annotations
 
 from ... import urls
-from ...contenttype import ContentType, Disclosed, Entry, FeedItem, HomeBlock, Listing, MapSection
+from ...contenttype import ContentType, Disclosed, Entry, FeedItem, HomeBlock, Listing, MapSection, Searchable
 from ...site import check_references, group, newest_first
 from ...slugs import assign
 from ...views import Link, attachments
@@ -130,6 +130,12 @@ class PolicyType(ContentType):
         return [Disclosed(p, p.catalog, p.written, p.published) for p in site.records[self.name]]
 
     # -- site-wide contributions --------------------------------------------------------------
+
+    def searchable(self, site) -> list[Searchable]:
+        standing = site.facts[self.name].standing
+        return [Searchable(views.url(p.id), p.title, "政策文件", p.published, p.doc_number, p.agencies, p.kind.name,
+                           p.topic, standing[p.id].status.value, validity.in_effect(standing[p.id]))
+                for p in site.records[self.name]]
 
     def nav(self, site) -> list[Link]:
         items = [Link("政策文件", ROOT)]

@@ -27,6 +27,11 @@ class Standing:
         return self.status is Status.VALID
 
 
+def in_effect(standing: Standing) -> bool:
+    """Still law, wholly or as amended: what search ranks above repealed and expired ones."""
+    return standing.status in (Status.VALID, Status.AMENDED)
+
+
 @dataclass(frozen=True)
 class Declared:
     """A policy's status as its own file and the files that repeal it say, before the

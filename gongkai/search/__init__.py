@@ -1,0 +1,91 @@
+"""Stage 4c: site search. Once every page is rendered, the text each page marks with
+data-index and what its type says about it (Searchable) become the index under
+/search/, read in the browser by assets/search.js; the search page itself; and one
+static address per 文号 (/wh/机关代字/年/号/) that forwards to its document.
+
+Routes: /search/ (the search page, ?q=… and filters), /wh/AGENCY/YYYY/N/.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from .. import urls
+from ..views import Link
+from . import extract, index
+from .wenhao import Wenhao, parse
+
+if TYPE_CHECKING:
+    from ..contenttype import Searchable
+    from ..render import SiteRenderer
+
+ROOT = "/search/"
+WENHAO = "/wh/"
+def wenhao_url(wenhao: Wenhao) -> str:
+    return f"{WENHAO}{wenhao.agency}/{wenhao.year}/{wenhao.serial}/"
+
+
+def emit(renderer: SiteRenderer) -> None:
+    site = renderer.site
+    settings = site.config.search
+    tags: dict[str, dict[str, str]] = defaultdict(dict)
+    for kind in site.types:
+        for url, facets in kind.search_tags(site).items():
+            tags[url].update(facets)
+    pages = []
+    for kind in site.types:
+        for item in kind.searchable(site):
+            html = renderer.outputs.pages.get(urls.output_path(item.url))
+            if html is not None:  # a record held back has no page to find
+                pages.append(_page(item, extract.page_text(html), tags.get(item.url, {})))
+    files = index.build(pages, list(settings.synonyms), _pinyin if settings.pinyin else None)
+    for path, data in sorted(files.items()):
+        renderer.store(f"{ROOT}{path}", data, renderer.EVERYTHING, "search-index")
+    context = renderer.context(ROOT, "站内搜索", "站内搜索", browse=renderer.nav_links()[1:],
+                               meta=(("robots", "noindex, follow"),))
+    renderer.emit(ROOT, "search.html", context, renderer.EVERYTHING, "search")
+    _forwarders(renderer, pages)
+
+
+def _page(item: Searchable, text: str, tags: dict[str, str]) -> index.Page:
+    facets = {
+        "year": (str(item.date.year),), "column": (item.column,), "agency": item.agencies,
+        "form": (item.form,), "topic": (item.topic,), "validity": (item.validity,),
+        **{name: (value,) for name, value in tags.items()},
+    }
+    own = parse(item.number) if item.number else None
+    card = {"u": item.url, "t": item.title, "n": item.number or "", "a": "、".join(item.agencies),
+            "d": item.date.isoformat(), "c": item.column, "v": item.validity, "f": int(item.in_force)}
+    return index.Page(
+        url=item.url, title=item.title, date=item.date.isoformat(), number=str(own) if own else (item.number or ""),
+        agencies=item.agencies, in_force=item.in_force, text=text,
+        facets={name: tuple(v for v in values if v) for name, values in facets.items()}, card=card,
+    )
+
+
+def _forwarders(renderer: SiteRenderer, pages: list[index.Page]) -> None:
+    """/wh/机关代字/年/号/: a page that forwards to the document with that 文号 (a meta
+    refresh, which the CSP allows), or lists them when several documents share it."""
+    targets: dict[Wenhao, list[index.Page]] = defaultdict(list)
+    for page in pages:
+        own = parse(page.number) if page.number else None
+        if own:
+            targets[own].append(page)
+    for wenhao, found in sorted(targets.items()):
+        here = wenhao_url(wenhao)
+        links = [Link(p.title, p.url, p.card["c"]) for p in sorted(found, key=lambda p: (p.date, p.url))]
+        context = renderer.context(here, str(wenhao), "站内搜索", wenhao=str(wenhao), links=links,
+                                   meta=(("robots", "noindex, follow"),))
+        renderer.emit(here, "wenhao.html", context, renderer.EVERYTHING, "wenhao-forward" if len(links) == 1 else "wenhao-choice")
+
+
+def _pinyin(text: str) -> str:
+    """Full pinyin and initials of a title or name (pypinyin's dictionary), as index text."""
+    from pypinyin import Style, lazy_pinyin
+
+    from .normalize import SEPARATOR, normalise
+
+    full = normalise("".join(lazy_pinyin(text, errors="ignore")))
+    initials = normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")))
+    return SEPARATOR.join(w for w in (full, initials) if w)

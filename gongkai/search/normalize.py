@@ -1,0 +1,97 @@
+"""The one normalisation table of search, shared by the index (Python) and the query
+(JavaScript: the table is shipped in the index's entry file and applied there the
+same way, and a test runs both over every character).
+
+A text becomes a sequence of segments of kept characters (Han, letters, digits),
+folded to one form: full-width to half-width, capitals to small letters. Quotes,
+brackets, dots and dashes are dropped, so 信用“红黑名单” reads 信用红黑名单 and
+聊政办发〔2019〕5号 reads 聊政办发20195号. Spaces and sentence punctuation (，。、；：
+！？…) end a segment: n-grams never span two segments, and a query's segments are
+its words, ANDed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+SEPARATOR = " "  # joins segments in an indexed text; never a kept character
+
+# Code point ranges whose characters are kept (after mapping).
+KEEP = (
+    (0x30, 0x39), (0x61, 0x7A),  # digits, small letters
+    (0xDF, 0xF6), (0xF8, 0xFF), (0x100, 0x24F),  # Latin letters (capitals mapped below)
+    (0x370, 0x3FF), (0x400, 0x4FF),  # Greek, Cyrillic
+    (0x3005, 0x3007),  # 々 〆 〇 (〇 in 二〇一九年)
+    (0x3041, 0x30FA), (0x30FC, 0x30FF),  # kana
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),  # Han
+    (0xAC00, 0xD7AF),  # Hangul
+    (0x20000, 0x3FFFF),  # Han beyond the BMP
+)
+
+# Dropped without ending a segment: quotes, brackets, dots, dashes, slashes, marks.
+DROP = (
+    "'\"`“”‘’„‟「」『』《》〈〉‹›«»()[]{}〔〕【】〖〗〘〙〚〛﹝﹞﹙﹚﹛﹜⦅⦆"
+    "·・‧•∙.:-‐‑‒–_/\\*#~+^%&@$¥￥℃‰°′″\u00ad\u200b\u200c\u200d\u2060\ufeff"
+)
+
+
+def _mapping() -> dict[str, str]:
+    table = {chr(c): chr(c + 32) for c in range(0x41, 0x5B)}  # A-Z
+    table.update({chr(c): chr(c + 32) for c in range(0xC0, 0xDF) if c != 0xD7})  # À-Þ
+    for c in range(0xFF01, 0xFF5F):  # full-width ASCII
+        half = chr(c - 0xFEE0)
+        table[chr(c)] = table.get(half, half)
+    table["\u3000"] = " "  # ideographic space
+    table["\uff5f"], table["\uff60"] = "(", ")"
+    return table
+
+
+MAP = _mapping()
+_DROP = frozenset(DROP)
+
+
+@cache
+def kept(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in KEEP)
+
+
+def fold(char: str) -> str:
+    """A character after mapping: itself kept, "" dropped, SEPARATOR ending a segment."""
+    char = MAP.get(char, char)
+    if kept(char):
+        return char
+    return "" if char in _DROP else SEPARATOR
+
+
+def normalise(text: str, where: list[int] | None = None) -> str:
+    """The text as the index sees it: kept characters, one SEPARATOR between segments,
+    none at either end. `where`, if given, receives for each character of text the
+    position in the result where it (or what follows it) lands."""
+    out: list[str] = []
+    for char in text:
+        if where is not None:
+            where.append(len(out))
+        folded = fold(char)
+        if folded == SEPARATOR:
+            if out and out[-1] != SEPARATOR:
+                out.append(SEPARATOR)
+        elif folded:
+            out.append(folded)
+    if out and out[-1] == SEPARATOR:
+        out.pop()
+    return "".join(out)
+
+
+def words(text: str) -> list[str]:
+    """A query's words: its segments."""
+    return [w for w in normalise(text).split(SEPARATOR) if w]
+
+
+def table() -> dict:
+    """The table as the client gets it (in the entry file)."""
+    return {
+        "map": "".join(f"{k}{v}" for k, v in sorted(MAP.items())),
+        "drop": "".join(sorted(_DROP)),
+        "keep": [list(r) for r in KEEP],
+    }

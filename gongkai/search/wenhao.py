@@ -1,0 +1,80 @@
+"""文号 (发文字号): 机关代字 + year + serial number, read from any common writing.
+
+聊政办发〔2019〕5号, 聊政办发[2019]5号, 聊政办发(2019)5号, 聊政办发【2019】5号,
+聊政办发﹝2019﹞第5号, 聊政办发2019年5号, "聊政办发 2019 5", with full-width digits too.
+A query or a document's own 文号 field is read leniently (the whole text must be the
+文号); a body is read strictly (brackets and 号 required), since 2019年5月 is not one.
+The same rules are written once more in search.js, and a test runs both on the same
+strings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .normalize import MAP
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\u3007"
+_OPEN, _CLOSE = "〔[(【﹝〖", "〕])】﹞〗"
+_YEAR = r"(?:19|20)\d\d"
+_SERIAL = r"第?\s*(\d{1,5})\s*"
+# Lenient: the whole text is one 文号.
+_WHOLE = re.compile(
+    rf"^\s*([{_HAN}]{{1,16}})\s*(?:[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]|({_YEAR})\s*年|({_YEAR})(?=\s)|({_YEAR})(?=第))"
+    rf"\s*{_SERIAL}号?\s*$"
+)
+# Strict, inside running text: brackets and 号 required.
+_CITED = re.compile(rf"([{_HAN}]{{1,16}})\s*[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]\s*{_SERIAL}号")
+SUFFIXES = 2  # the shortest 机关代字 a citation is also indexed under (国发, 中发)
+LONGEST = 10
+
+
+class Wenhao(NamedTuple):
+    agency: str  # 机关代字
+    year: int
+    serial: int
+
+    def __str__(self) -> str:
+        return f"{self.agency}〔{self.year}〕{self.serial}号"
+
+    def key(self) -> str:
+        return f"#{self.agency}#{self.year}#{self.serial}"
+
+    def partial_key(self) -> str:
+        return f"#{self.agency}#{self.year}"
+
+
+def _narrow(text: str) -> str:
+    """Full-width digits, brackets and spaces as ASCII, nothing else changed."""
+    return "".join(MAP.get(c, c) if c in MAP and not MAP[c].isalpha() else c for c in text)
+
+
+def parse(text: str) -> Wenhao | None:
+    """The 文号 that is the whole text, or None."""
+    match = _WHOLE.match(_narrow(text))
+    if not match:
+        return None
+    year = next(g for g in match.groups()[1:5] if g)
+    return Wenhao(match.group(1), int(year), int(match.group(6)))
+
+
+def cited(text: str) -> list[tuple[Wenhao, int]]:
+    """Every 文号 written in running text, with its offset. The characters before the
+    bracket may include words that are not part of the 机关代字 (根据鲁政办发〔2019〕15号):
+    each ending of that run from SUFFIXES to LONGEST characters is returned, so any of
+    them finds it."""
+    found = []
+    narrow = _narrow(text)
+    for match in _CITED.finditer(narrow):
+        run, year, serial = match.group(1), int(match.group(2)), int(match.group(3))
+        for size in range(min(len(run), LONGEST), SUFFIXES - 1, -1):
+            found.append((Wenhao(run[-size:], year, serial), match.start(1) + len(run) - size))
+    return found
+
+
+def partial(text: str) -> tuple[str, int] | None:
+    """A 文号 without its serial number (聊政办发〔2019〕, 聊政办发2019年): 机关代字, year."""
+    match = re.match(rf"^\s*([{_HAN}]{{1,16}})\s*(?:[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]?|({_YEAR})\s*年?)\s*$",
+                     _narrow(text))
+    return (match.group(1), int(match.group(2) or match.group(3))) if match else None
