@@ -8,6 +8,7 @@ Routes: /search/ (the search page, ?q=… and filters), /wh/AGENCY/YYYY/N/.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -80,12 +81,13 @@ def _forwarders(renderer: SiteRenderer, pages: list[index.Page]) -> None:
         renderer.emit(here, "wenhao.html", context, renderer.EVERYTHING, "wenhao-forward" if len(links) == 1 else "wenhao-choice")
 
 
+@functools.lru_cache(maxsize=4096)  # agencies repeat on every page of theirs
 def _pinyin(text: str) -> str:
     """Full pinyin and initials of a title or name (pypinyin's dictionary), as index text."""
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
     from .normalize import SEPARATOR, normalise
 
-    full = normalise("".join(lazy_pinyin(text, errors="ignore")))
-    initials = normalise("".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")))
+    syllables = lazy_pinyin(text, errors="ignore")
+    full, initials = normalise("".join(syllables)), normalise("".join(s[:1] for s in syllables))
     return SEPARATOR.join(w for w in (full, initials) if w)

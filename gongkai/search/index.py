@@ -5,12 +5,14 @@ it matches and, for the results it shows, their cards and one passage each.
 Layout under /search/ (the format search.js reads; numbers are unsigned LEB128 varints):
 - entry.json: counts, field bases and weights, the normalisation table, facet values,
   synonyms, the year of each range of documents.
-- i/B.bin: the grams hashing (FNV-1a over UTF-8, modulo the bucket count) to bucket B,
-  sorted: per gram its UTF-8 length and bytes, df, then (size << 1 | external) and either
-  the postings or the number of the file g/N.bin that holds them (a frequent gram).
+- i/B.bin: the grams hashing (FNV-1a over code points, modulo the bucket count) to bucket
+  B: per gram its UTF-8 length and bytes, df, then (size << 1 | external) and either the
+  postings or the number of the file g/N.bin that holds them (a frequent gram).
   Postings run in document order, each starting with the gap to the previous document:
-  1 and 2 characters: field mask, BM25F weight (0-255), first position; 3 characters:
-  count, then positions as gaps; 文号 keys (#代字#年#号, #代字#年): 1 own / 2 cited.
+  1 character: body count << 4 | field mask (title 1, 文号 2, agency 4, pinyin 8);
+  2 characters: the same, then 1 + its first position in the body (0: none there);
+  3 characters: count, then positions as gaps (a position says its field: BASES);
+  文号 keys (#代字#年#号, #代字#年): 1 own / 2 cited.
 - c/K.bin: documents K*CHUNK … as flags (1: in force), length class (body length / average
   × 32), title length, then for each facet the number of values and their numbers.
 - d/K/N.json: what result N shows, and where each passage of t/K/N.txt starts: the
@@ -26,18 +28,20 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .extract import passages
-from .normalize import SEPARATOR, normalise, table
+from .normalize import codes, table
 from .wenhao import cited, parse
 
 FORMAT = 1
 CHUNK = 256
 BIG = 1024  # postings larger than this get a file of their own
 SHARD = 4096  # bytes of small postings a bucket aims at
+COPY = 1 << 22  # bytes laid out at once
 # Where each field's positions start: a position says which field it is in.
 BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 448, "body": 1024}
 WEIGHTS = {"title": 5.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "body": 1.0}
-MASK = {"title": 1, "number": 2, "agency": 4, "pinyin": 8, "body": 16}
 K1, B = 1.2, 0.75
 FACETS = (("year", "年份"), ("column", "栏目"), ("agency", "发文机关"), ("form", "文种"), ("topic", "主题分类"),
           ("validity", "有效性"), ("issue", "公报期数"), ("category", "目录分类"))
@@ -65,132 +69,246 @@ def varint(out: bytearray, value: int) -> None:
     out.append(value)
 
 
+def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LEB128 of every value at once: the bytes, and where each value's bytes start."""
+    values = values.astype(np.uint64)
+    sizes = np.ones(len(values), dtype=np.int64)
+    for shift in range(7, 64, 7):
+        sizes += values >= np.uint64(1 << shift)
+    starts = np.cumsum(sizes) - sizes
+    out = np.empty(int(sizes.sum()), dtype=np.uint8)
+    for k in range(int(sizes.max()) if len(sizes) else 0):
+        has = sizes > k
+        more = (sizes[has] > k + 1).astype(np.uint8) << 7
+        out[starts[has] + k] = ((values[has] >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8) | more
+    return out, starts
+
+
 def fnv(text: str) -> int:
+    """The bucket hash: FNV-1a over code points (search.js computes the same)."""
     h = 0x811C9DC5
-    for byte in text.encode("utf-8"):
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    for char in text:
+        h = ((h ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
     return h
 
 
-class _Postings:
-    """One gram's postings as they are appended, document by document."""
-
-    __slots__ = ("last", "df", "data")
-
-    def __init__(self) -> None:
-        self.last, self.df, self.data = 0, 0, bytearray()
-
-    def start(self, ordinal: int) -> bytearray:
-        varint(self.data, ordinal - self.last)
-        self.last, self.df = ordinal, self.df + 1
-        return self.data
+def _fnv_arrays(*columns: np.ndarray) -> np.ndarray:
+    h = np.full(len(columns[0]), 0x811C9DC5, dtype=np.uint32)
+    for column in columns:
+        h = (h ^ column.astype(np.uint32)) * np.uint32(0x01000193)
+    return h
 
 
-def _fields(page: Page, pinyin) -> dict[str, str]:
-    """Each field's normalised text, capped to the room its base leaves."""
+def _fields(page: Page, pinyin) -> dict[str, np.ndarray]:
+    """Each field's normalised code points (0 between segments), capped to the room its
+    base leaves."""
     own = parse(page.number) if page.number else None
-    fields = {
-        "title": normalise(page.title),
-        "number": normalise(str(own) if own else page.number),
-        "agency": SEPARATOR.join(normalise(a) for a in page.agencies),
-    }
+    texts = {"title": page.title, "number": str(own) if own else page.number, "agency": "\n".join(page.agencies)}
     if pinyin:
-        fields["pinyin"] = SEPARATOR.join(pinyin(t) for t in (page.title, *page.agencies) if t)
+        texts["pinyin"] = "\n".join(pinyin(t) for t in (page.title, *page.agencies) if t)
     names = list(BASES)
-    for name, text in fields.items():
+    fields = {}
+    for name, text in texts.items():
         room = BASES[names[names.index(name) + 1]] - BASES[name] - 1
-        fields[name] = text[:room]
+        fields[name] = codes(text)[:room]
     return fields
 
 
-def _grams(text: str, base: int, uni: dict, bi: dict, tri: dict, field_name: str) -> None:
-    """Record every 1-, 2- and 3-character gram of text's segments at its position."""
-    mask = MASK[field_name]
-    start = 0
-    for segment in text.split(SEPARATOR):
-        for i in range(len(segment)):
-            at = base + start + i
-            for size, table_ in ((1, uni), (2, bi)):
-                if i + size <= len(segment):
-                    gram = segment[i:i + size]
-                    seen = table_.get(gram)
-                    if seen is None:
-                        table_[gram] = [mask, int(field_name == "body"), at]
-                    else:
-                        seen[0] |= mask
-                        seen[1] += field_name == "body"
-            if i + 3 <= len(segment):
-                tri.setdefault(segment[i:i + 3], []).append(at)
-        start += len(segment) + 1
+class _Grams:
+    """Every document's characters as flat arrays, from which the n-grams are cut."""
+
+    def __init__(self) -> None:
+        self.codes: list[np.ndarray] = []
+        self.positions: list[np.ndarray] = []
+        self.fields: list[np.ndarray] = []
+        self.docs: list[np.ndarray] = []
+
+    def add(self, ordinal: int, name: str, text: np.ndarray) -> None:
+        # A 0 after each field, so no gram spans two fields.
+        self.codes.append(np.append(text, 0).astype(np.uint32))
+        self.positions.append(np.arange(BASES[name], BASES[name] + len(text) + 1, dtype=np.uint32))
+        self.fields.append(np.full(len(text) + 1, FIELD_NUMBER[name], dtype=np.uint8))
+        self.docs.append(np.full(len(text) + 1, ordinal, dtype=np.uint32))
+
+    def arrays(self):
+        join = np.concatenate
+        return (join(self.codes), join(self.positions), join(self.fields), join(self.docs)) if self.codes else \
+            (np.zeros(0, np.uint32), np.zeros(0, np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint32))
 
 
-def _weight(mask: int, body_tf: int, length_ratio: float) -> int:
-    """BM25F's saturated term frequency, 0-255: fields as presence, the body by count."""
-    tf = sum(WEIGHTS[name] for name, bit in MASK.items() if mask & bit and name != "body")
-    tf += body_tf / (1 - B + B * length_ratio)
-    return min(255, round(255 * tf / (K1 + tf)))
+FIELD_NUMBER = {name: i for i, name in enumerate(BASES)}
+BODY = FIELD_NUMBER["body"]
 
 
-def _length_class(ratio: float) -> int:
-    return min(255, round(ratio * 32))
+def _cut(codes_: np.ndarray, size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Where a gram of `size` characters starts (no 0 inside it), and its characters."""
+    n = len(codes_) - size + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64), [np.zeros(0, np.uint32)] * size
+    columns = [codes_[k:k + n] for k in range(size)]
+    valid = np.logical_and.reduce([c != 0 for c in columns])
+    at = np.nonzero(valid)[0]
+    return at, [c[at] for c in columns]
+
+
+def _key(columns: list[np.ndarray]) -> np.ndarray:
+    key = np.zeros(len(columns[0]), dtype=np.uint64)
+    for column in columns:  # kept code points are below 2**18
+        key = (key << np.uint64(18)) | column.astype(np.uint64)
+    return key
+
+
+def _postings(size: int, codes_, positions, fields, docs):
+    """(gram text, df, postings bytes) for every gram of `size` characters, and their
+    buckets' hashes, in gram order."""
+    at, columns = _cut(codes_, size)
+    key = _key(columns)
+    order = np.argsort(key, kind="stable")  # stable: documents and positions stay in order
+    key, doc, pos, field = key[order], docs[at][order], positions[at][order], fields[at][order]
+    columns = [c[order] for c in columns]
+    if not len(key):
+        return Entries(*(np.zeros(0, t) for t in (np.uint8, np.int64, np.int64, np.int64, np.uint8)),
+                       np.zeros(1, np.int64), np.zeros(0, np.uint32))
+    new_group = np.concatenate(([True], (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])))
+    new_key = np.concatenate(([True], key[1:] != key[:-1]))
+    starts = np.nonzero(new_group)[0]
+    group_doc = doc[starts]
+    group_key_start = new_key[starts]
+    previous = np.concatenate(([0], group_doc[:-1]))
+    gap = np.where(group_key_start, group_doc, group_doc - previous)
+    if size < 3:
+        body = field == BODY
+        bits = np.where(body, 0, np.left_shift(1, field.astype(np.uint16))).astype(np.uint16)
+        mask = np.bitwise_or.reduceat(bits, starts)
+        tf = np.add.reduceat(body.astype(np.uint32), starts)
+        values = [gap.astype(np.uint64), (tf.astype(np.uint64) << np.uint64(4)) | mask.astype(np.uint64)]
+        if size == 2:
+            first = np.minimum.reduceat(np.where(body, pos.astype(np.int64) - BASES["body"] + 1, 1 << 40), starts)
+            values.append(np.where(first >= 1 << 40, 0, first).astype(np.uint64))
+        flat = np.stack(values, axis=1).reshape(-1)
+        per_group = len(values)
+        group_value_start = np.arange(len(starts)) * per_group
+    else:
+        counts = np.diff(np.append(starts, len(key)))
+        pos_gap = pos.astype(np.int64) - np.concatenate(([0], pos[:-1])).astype(np.int64)
+        pos_gap[starts] = pos[starts]
+        total = len(key) + 2 * len(starts)
+        flat = np.empty(total, dtype=np.uint64)
+        group_value_start = starts + 2 * np.arange(len(starts))
+        header = np.zeros(total, dtype=bool)
+        header[group_value_start] = header[group_value_start + 1] = True
+        flat[group_value_start] = gap
+        flat[group_value_start + 1] = counts
+        flat[~header] = pos_gap
+    data, value_starts = varints(flat)
+    key_groups = np.nonzero(group_key_start)[0]
+    gram_columns = [c[starts[key_groups]] for c in columns]
+    text = np.stack(gram_columns, axis=1).astype("<u4").tobytes().decode("utf-32-le")
+    return Entries(
+        names=np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
+        name_sizes=sum(_utf8_size(c) for c in gram_columns),
+        order=_key(gram_columns).astype(np.int64) + (size << 56),
+        df=np.diff(np.append(key_groups, len(starts))),
+        data=data, data_starts=np.append(value_starts[group_value_start][key_groups], len(data)),
+        hashes=_fnv_arrays(*gram_columns),
+    )
+
+
+def _utf8_size(column: np.ndarray) -> np.ndarray:
+    return 1 + (column >= 0x80).astype(np.int64) + (column >= 0x800) + (column >= 0x10000)
+
+
+@dataclass
+class Entries:
+    """Index keys and their postings as arrays, in `order` (a sort key within a bucket)."""
+
+    names: np.ndarray  # the keys' UTF-8 bytes, one after another
+    name_sizes: np.ndarray
+    order: np.ndarray
+    df: np.ndarray
+    data: np.ndarray  # the postings, one key's after another
+    data_starts: np.ndarray  # len(keys) + 1 offsets into data
+
+    hashes: np.ndarray
+
+    @staticmethod
+    def join(parts: list[Entries]) -> Entries:
+        cat = np.concatenate
+        offsets = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        return Entries(
+            cat([p.names for p in parts]), cat([p.name_sizes for p in parts]), cat([p.order for p in parts]),
+            cat([p.df for p in parts]), cat([p.data for p in parts]),
+            np.append(cat([p.data_starts[:-1] + o for p, o in zip(parts, offsets, strict=True)]), sum(len(p.data) for p in parts)),
+            cat([p.hashes for p in parts]),
+        )
 
 
 def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str, bytes]:
     """Every file of the index, by path under /search/."""
     pages = sorted(pages, key=lambda p: (p.date, p.url))
     files: dict[str, bytes] = {}
-    bodies = [normalise(p.text) for p in pages]
-    average = sum(map(len, bodies)) / len(bodies) if pages else 1.0
-    postings: dict[str, _Postings] = defaultdict(_Postings)
-    values = {name: sorted({v for p in pages for v in p.facets.get(name, ())}) for name, _ in FACETS}
-    numbers = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
-    chunks: list[bytearray] = []
-    for ordinal, (page, body) in enumerate(zip(pages, bodies, strict=True)):
-        ratio = (len(body) or 1) / (average or 1)
-        uni, bi, tri = {}, {}, {}
+    grams = _Grams()
+    bodies = []
+    for ordinal, page in enumerate(pages):
+        body, where = codes(page.text, where=True)
+        bodies.append(len(body))
         fields = _fields(page, pinyin)
         for name, text in (*fields.items(), ("body", body)):
-            _grams(text, BASES[name], uni, bi, tri, name)
-        for table_ in (uni, bi):
-            for gram, (mask, tf, first) in table_.items():
-                out = postings[gram].start(ordinal)
-                out += bytes((mask, _weight(mask, tf, ratio)))
-                varint(out, first)
-        for gram, where in tri.items():
-            out = postings[gram].start(ordinal)
-            varint(out, len(where))
-            last = 0
-            for at in where:
-                varint(out, at - last)
-                last = at
-        _wenhao_keys(page, postings, ordinal)
-        if ordinal % CHUNK == 0:
-            chunks.append(bytearray())
-        _chunk_entry(chunks[-1], page, ratio, len(fields["title"]), numbers)
-        files.update(_card(page, ordinal, BASES["body"]))
-    files.update(_shards(postings))
-    for k, chunk in enumerate(chunks):
-        files[f"c/{k}.bin"] = bytes(chunk)
+            grams.add(ordinal, name, text)
+        files.update(_card(page, ordinal, where))
+        page.card["_title"] = len(fields["title"])
+    average = sum(bodies) / len(bodies) if bodies else 1.0
+    arrays = grams.arrays()
+    entries = Entries.join([*(_postings(size, *arrays) for size in (1, 2, 3)), _wenhao_entries(pages)])
+    files.update(_shards(entries))
+    values = {name: sorted({v for p in pages for v in p.facets.get(name, ())}) for name, _ in FACETS}
+    numbers = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
+    for k in range(0, len(pages), CHUNK):
+        chunk = bytearray()
+        for page, length in zip(pages[k:k + CHUNK], bodies[k:k + CHUNK], strict=True):
+            _chunk_entry(chunk, page, (length or 1) / (average or 1), page.card.pop("_title"), numbers)
+        files[f"c/{k // CHUNK}.bin"] = bytes(chunk)
     files["entry.json"] = _entry(pages, values, synonyms, average, files)
     return files
 
 
-def _wenhao_keys(page: Page, postings: dict, ordinal: int) -> None:
-    own = parse(page.number) if page.number else None
-    keys: dict[str, int] = {}
-    if own:
-        keys[own.key()] = 1
-        keys[own.partial_key()] = 1
-    for wenhao, _ in cited(page.text):
-        if wenhao != own:
-            keys.setdefault(wenhao.key(), 2)
-    for key, flag in sorted(keys.items()):
-        postings[key].start(ordinal).append(flag)
+def _wenhao_entries(pages: list[Page]) -> Entries:
+    """The 文号 keys: a document's own (flag 1) and those its body cites (flag 2)."""
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for ordinal, page in enumerate(pages):
+        own = parse(page.number) if page.number else None
+        keys: dict[str, int] = {}
+        if own:
+            keys[own.key()] = 1
+            keys[own.partial_key()] = 1
+        for wenhao, _ in cited(page.text):
+            if wenhao != own:
+                keys.setdefault(wenhao.key(), 2)
+        for key, flag in keys.items():
+            postings[key].append((ordinal, flag))
+    names, data, starts = bytearray(), bytearray(), [0]
+    sizes, dfs = [], []
+    ordered = sorted(postings)
+    for key in ordered:
+        encoded = key.encode("utf-8")
+        names += encoded
+        sizes.append(len(encoded))
+        last = 0
+        for ordinal, flag in postings[key]:
+            varint(data, ordinal - last)
+            data.append(flag)
+            last = ordinal
+        starts.append(len(data))
+        dfs.append(len(postings[key]))
+    return Entries(np.frombuffer(bytes(names), np.uint8), np.array(sizes, np.int64),
+                   (9 << 56) + np.arange(len(ordered), dtype=np.int64), np.array(dfs, np.int64),
+                   np.frombuffer(bytes(data), np.uint8), np.array(starts, np.int64),
+                   np.array([fnv(k) for k in ordered], dtype=np.uint32))
 
 
 def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: dict) -> None:
     out.append(int(page.in_force))
-    out.append(_length_class(ratio))
+    out.append(min(255, round(ratio * 32)))  # body length / average, for BM25
     out.append(min(title, 255))  # an exact title match is a word as long as the title
     for name, _ in FACETS[1:]:  # the year is the range a document's number falls in
         own = sorted(numbers[name][v] for v in page.facets.get(name, ()))
@@ -199,52 +317,100 @@ def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: 
             varint(out, number)
 
 
-def _card(page: Page, ordinal: int, base: int) -> dict[str, bytes]:
-    """The result card and the passages file of one page."""
-    where: list[int] = []
-    normalise(page.text, where)
+def _card(page: Page, ordinal: int, where) -> dict[str, bytes]:
+    """The result card and the passages file of one page; the card says at which index
+    position each passage starts, so a snippet fetches the passage a match is in."""
     starts, offset, text = [], 0, bytearray()
     for passage in passages(page.text):
-        starts.append([base + (where[offset] if offset < len(where) else 0), len(text)])
+        starts.append([BASES["body"] + int(where[offset]), len(text)])
         text += passage.encode("utf-8")
         offset += len(passage)
-    card = {**page.card, "p": starts, "l": len(text)}
+    card = {key: value for key, value in page.card.items() if not key.startswith("_")}
     folder = ordinal // CHUNK
-    return {f"d/{folder}/{ordinal}.json": _json(card), f"t/{folder}/{ordinal}.txt": bytes(text)}
+    return {f"d/{folder}/{ordinal}.json": _json({**card, "p": starts, "l": len(text)}),
+            f"t/{folder}/{ordinal}.txt": bytes(text)}
 
 
-def _shards(postings: dict[str, _Postings]) -> dict[str, bytes]:
-    small = sum(len(p.data) for p in postings.values() if len(p.data) <= BIG)
+def _shards(entries: Entries) -> dict[str, bytes]:
+    """Each key's entry in its hash bucket: its name, df, then its postings, or for a
+    frequent key the number of the file of its own that holds them (so fetching its
+    bucket does not fetch them for every other key there). Laid out with array copies."""
+    sizes = np.diff(entries.data_starts)
+    external = sizes > BIG
+    small = int(sizes[~external].sum())
     buckets = 64
     while buckets * SHARD < small and buckets < 1 << 16:
         buckets *= 2
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for gram in postings:
-        grouped[fnv(gram) % buckets].append(gram)
+    bucket = entries.hashes % np.uint32(buckets)
+    order = np.lexsort((entries.order, bucket))
+    numbers = _file_numbers(entries.hashes, external, order)
+    name_starts = np.cumsum(entries.name_sizes) - entries.name_sizes
+    pieces = [  # (bytes, start of each key's piece in them, its length), in entry layout order
+        _piece(*varints(entries.name_sizes)),
+        (entries.names, name_starts, entries.name_sizes),
+        _piece(*varints(entries.df)),
+        _piece(*varints(sizes.astype(np.uint64) << np.uint64(1) | external.astype(np.uint64))),
+        _tail(entries, external, numbers),
+    ]
+    lengths = sum(length for _, _, length in pieces)[order]
+    ends = np.cumsum(lengths)
+    out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    at = ends - lengths
+    for source, starts, length in pieces:
+        _copy(out, at, source, starts[order], length[order])
+        at = at + length[order]
     files: dict[str, bytes] = {}
-    taken: set[int] = set()
-    for bucket in range(buckets):
-        out = bytearray()
-        for gram in sorted(grouped.get(bucket, ())):
-            entry = postings[gram]
-            name = gram.encode("utf-8")
-            varint(out, len(name))
-            out += name
-            varint(out, entry.df)
-            external = len(entry.data) > BIG
-            varint(out, len(entry.data) << 1 | external)
-            if external:
-                number = fnv(gram)
-                while number in taken:  # two frequent grams with one hash
-                    number = (number + 1) & 0xFFFFFFFF
-                taken.add(number)
-                varint(out, number)
-                files[f"g/{number}.bin"] = bytes(entry.data)
-            else:
-                out += entry.data
-        files[f"i/{bucket}.bin"] = bytes(out)
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
+    byte_bounds = np.append(ends - lengths, len(out))[bounds]
+    for b in range(buckets):
+        files[f"i/{b}.bin"] = out[byte_bounds[b]:byte_bounds[b + 1]].tobytes()
+    for k in np.nonzero(external)[0]:
+        files[f"g/{numbers[k]}.bin"] = entries.data[entries.data_starts[k]:entries.data_starts[k + 1]].tobytes()
     files["_buckets"] = str(buckets).encode()
     return files
+
+
+def _piece(data: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return data, starts, np.diff(np.append(starts, len(data)))
+
+
+def _tail(entries: Entries, external: np.ndarray, numbers: np.ndarray):
+    """The postings inline, or the varint of their file's number."""
+    pointer, pointer_starts = varints(numbers)
+    pointer_sizes = np.diff(np.append(pointer_starts, len(pointer)))
+    data = np.concatenate((entries.data, pointer))
+    starts = np.where(external, pointer_starts + len(entries.data), entries.data_starts[:-1])
+    sizes = np.where(external, pointer_sizes, np.diff(entries.data_starts))
+    return data, starts, sizes
+
+
+def _file_numbers(hashes: np.ndarray, external: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """A file number per frequent key: its hash, moved on where two share one."""
+    numbers = np.zeros(len(hashes), dtype=np.uint64)
+    taken: set[int] = set()
+    for k in order[external[order]]:
+        number = int(hashes[k])
+        while number in taken:
+            number = (number + 1) & 0xFFFFFFFF
+        taken.add(number)
+        numbers[k] = number
+    return numbers
+
+
+def _copy(out: np.ndarray, at: np.ndarray, source: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
+    """out[at[i]:at[i]+lengths[i]] = source[starts[i]:starts[i]+lengths[i]] for every i,
+    a few million bytes at a time (the index arrays are 8 bytes per byte copied)."""
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(lengths):
+        last = max(int(np.searchsorted(ends, ends[first] - lengths[first] + COPY, side="right")), first + 1)
+        size = lengths[first:last]
+        total = int(size.sum())
+        if total:
+            segment = np.repeat(np.arange(first, last), size)
+            within = np.arange(total) - np.repeat(np.cumsum(size) - size, size)
+            out[at[segment] + within] = source[starts[segment] + within]
+        first = last
 
 
 def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: float, files: dict) -> bytes:

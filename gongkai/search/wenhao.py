@@ -24,8 +24,10 @@ _WHOLE = re.compile(
     rf"^\s*([{_HAN}]{{1,16}})\s*(?:[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]|({_YEAR})\s*年|({_YEAR})(?=\s)|({_YEAR})(?=第))"
     rf"\s*{_SERIAL}号?\s*$"
 )
-# Strict, inside running text: brackets and 号 required.
-_CITED = re.compile(rf"([{_HAN}]{{1,16}})\s*[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]\s*{_SERIAL}号")
+# Strict, inside running text: brackets and 号 required. Found from the bracket (a scan
+# from every Han character would try 16 lengths at each); the 机关代字 is read backwards.
+_CITED = re.compile(rf"\s*[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]\s*{_SERIAL}号")
+_RUN = re.compile(rf"[{_HAN}]{{1,16}}$")
 SUFFIXES = 2  # the shortest 机关代字 a citation is also indexed under (国发, 中发)
 LONGEST = 10
 
@@ -45,9 +47,12 @@ class Wenhao(NamedTuple):
         return f"#{self.agency}#{self.year}"
 
 
+_NARROW = str.maketrans({c: m for c, m in MAP.items() if not m.isalpha()})
+
+
 def _narrow(text: str) -> str:
     """Full-width digits, brackets and spaces as ASCII, nothing else changed."""
-    return "".join(MAP.get(c, c) if c in MAP and not MAP[c].isalpha() else c for c in text)
+    return text.translate(_NARROW)
 
 
 def parse(text: str) -> Wenhao | None:
@@ -67,9 +72,12 @@ def cited(text: str) -> list[tuple[Wenhao, int]]:
     found = []
     narrow = _narrow(text)
     for match in _CITED.finditer(narrow):
-        run, year, serial = match.group(1), int(match.group(2)), int(match.group(3))
+        before = _RUN.search(narrow, max(0, match.start() - 16), match.start())
+        if not before:
+            continue
+        run, year, serial = before.group(), int(match.group(1)), int(match.group(2))
         for size in range(min(len(run), LONGEST), SUFFIXES - 1, -1):
-            found.append((Wenhao(run[-size:], year, serial), match.start(1) + len(run) - size))
+            found.append((Wenhao(run[-size:], year, serial), match.start() - size))
     return found
 
 

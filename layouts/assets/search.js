@@ -9,7 +9,6 @@
 
   var PAGE = 10;
   var utf8 = new TextDecoder("utf-8");
-  var encoder = new TextEncoder();
 
   // -- the normalisation table (the same as gongkai/search/normalize.py) -------------------
 
@@ -80,8 +79,7 @@
 
   function fnv(text) {
     var h = 0x811c9dc5;
-    var bytes = encoder.encode(text);
-    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    for (var ch of text) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
     return h >>> 0;
   }
   function Reader(bytes, start) { this.b = bytes; this.i = start || 0; }
@@ -191,20 +189,19 @@
 
   // -- matching ---------------------------------------------------------------------------
 
-  // Every document holding word (normalised, no spaces): ordinal -> { mask, weight (0-1,
-  // or null: computed from counts), body (count), first, at (positions) }.
+  // Every document holding word (normalised, no spaces): ordinal -> { mask (fields beside
+  // the body), body (count; null: count the positions), at (positions) }.
   function matchWord(index, word) {
     var chars = Array.from(word);
     if (chars.length <= 2) {
       return index.gram(word).then(function (found) {
         var out = new Map();
         if (!found) return out;
-        var r = new Reader(found.data), doc = 0;
+        var r = new Reader(found.data), doc = 0, body = index.entry.bases.body;
         while (r.i < found.data.length) {
           doc += r.v();
-          var mask = found.data[r.i++], weight = found.data[r.i++] / 255;
-          var first = r.v();
-          out.set(doc, { mask: mask, weight: weight, first: first, at: [first] });
+          var counted = r.v(), first = chars.length === 2 ? r.v() : 0;
+          out.set(doc, { mask: counted % 16, body: Math.floor(counted / 16), at: first ? [body + first - 1] : [] });
         }
         return out;
       });
@@ -226,7 +223,7 @@
             for (var i = 1; i < offsets.length; i++) if (!sets[i].set.has(p + offsets[i] - base)) return;
             at.push(p);
           });
-          if (at.length) out.set(doc, { mask: 0, weight: null, first: at[0], at: at });
+          if (at.length) out.set(doc, { mask: 0, body: null, at: at });
         });
         return out;
       });
@@ -264,23 +261,27 @@
       maps.forEach(function (m) {
         m.forEach(function (hit, doc) {
           var had = out.get(doc);
-          if (!had) out.set(doc, hit);
-          else { had.at = had.at.concat(hit.at); had.first = Math.min(had.first, hit.first); had.mask |= hit.mask;
-            if (hit.weight !== null && (had.weight === null || hit.weight > had.weight)) had.weight = hit.weight; }
+          if (!had) { out.set(doc, { mask: hit.mask, body: hit.body, at: hit.at.slice() }); return; }
+          had.at = had.at.concat(hit.at);
+          had.mask |= hit.mask;
+          had.body = had.body === null || hit.body === null ? null : had.body + hit.body;
         });
       });
       return out;
     });
   }
 
+  // BM25F's saturated term frequency: a field's weight for being there, the body by count.
   function weightOf(entry, hit, doc) {
-    if (hit.weight !== null) return hit.weight;
-    var tf = 0, body = 0, seen = {};
-    hit.at.forEach(function (p) {
-      var f = fieldOf(entry, p);
-      if (f === "body") body++;
-      else if (!seen[f]) { seen[f] = true; tf += entry.weights[f]; }
-    });
+    var tf = 0, body = hit.body, mask = hit.mask, names = Object.keys(entry.bases);
+    if (body === null) {
+      body = 0;
+      hit.at.forEach(function (p) {
+        var f = fieldOf(entry, p);
+        if (f === "body") body++; else mask |= 1 << names.indexOf(f);
+      });
+    }
+    names.forEach(function (f, i) { if (f !== "body" && mask & (1 << i)) tf += entry.weights[f]; });
     tf += body / (1 - entry.b + entry.b * (doc.length || 1));
     return tf / (entry.k1 + tf);
   }
