@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import rjsmin
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup
 
@@ -265,10 +266,23 @@ class SiteRenderer:
         }, EVERYTHING)
 
     def _assets(self) -> None:
+        """layouts/assets/ as it is, but scripts without comments and indentation (the
+        search script is most of what a first search downloads)."""
         root = self.layouts_dir / ASSETS_DIR
         for path in sorted(root.rglob("*")):
-            if path.is_file():
-                self.copy(urls.asset(path.relative_to(root).as_posix()), path)
+            url = urls.asset(path.relative_to(root).as_posix())
+            if path.is_file() and path.suffix == ".js":
+                self._script(url, path)
+            elif path.is_file():
+                self.copy(url, path)
+
+    def _script(self, url: str, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            self.problems.add(relpath(path, self.project_dir), 0, "", f"无法读取脚本文件（{err}），请检查文件是否为 UTF-8 文本")
+            return
+        self.store(url, rjsmin.jsmin(text).encode("utf-8"), (), "asset")
 
 
 

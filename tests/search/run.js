@@ -1,4 +1,5 @@
-// Runs the shipped search engine (layouts/assets/search.js) on a built index in Node:
+// Runs the shipped search engine (assets/search.js beside the index, else
+// layouts/assets/search.js) on a built index in Node:
 //   node run.js INDEX_DIR < requests.json > answers.json
 // Each request is {q, filters, page, fresh}; each answer lists the results' URLs and
 // what the page would say, and the bytes read from the index (a fresh request starts
@@ -7,10 +8,12 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const engine = require(path.join(__dirname, "..", "..", "layouts", "assets", "search.js"));
-
 const dir = process.argv[2];
-const script = fs.statSync(path.join(__dirname, "..", "..", "layouts", "assets", "search.js")).size;
+// The script as the site ships it (minified beside the index), else as written.
+const shipped = path.join(dir, "..", "assets", "search.js");
+const file = fs.existsSync(shipped) ? shipped : path.join(__dirname, "..", "..", "layouts", "assets", "search.js");
+const engine = require(file);
+const script = fs.statSync(file).size;
 const requests = JSON.parse(fs.readFileSync(0, "utf8"));
 
 let fetched = 0, files = 0;
