@@ -73,6 +73,7 @@
     var m = PARTIAL.exec(narrow(norm, text));
     return m ? { agency: m[1], year: +(m[2] || m[3]) } : null;
   }
+  function wenhaoWord(w) { return w.agency + w.year + w.serial + "号"; }
   function wenhaoText(w) { return w.agency + "〔" + w.year + "〕" + (w.serial ? w.serial + "号" : ""); }
 
   // -- reading the index --------------------------------------------------------------------
@@ -104,6 +105,8 @@
     return this.once("entry", function () {
       return self.load("entry.json").then(function (bytes) {
         self.entry = JSON.parse(utf8.decode(bytes));
+        var bases = self.entry.bases;  // the fields in position order (title first): mask bits
+        self.entry.fields = Object.keys(bases).sort(function (a, b) { return bases[a] - bases[b]; });
         self.norm = new Normaliser(self.entry.normalise);
         return self;
       });
@@ -249,8 +252,8 @@
   }
 
   function fieldOf(entry, position) {
-    var bases = entry.bases, name = "title";
-    Object.keys(bases).forEach(function (f) { if (position >= bases[f]) name = f; });
+    var name = entry.fields[0];
+    entry.fields.forEach(function (f) { if (position >= entry.bases[f]) name = f; });
     return name;
   }
 
@@ -271,9 +274,10 @@
     });
   }
 
-  // BM25F's saturated term frequency: a field's weight for being there, the body by count.
+  // A word's weight in a document: each field it is in adds that field's weight (a title
+  // match outweighs any body), the body adds BM25's saturated, length-normalised count.
   function weightOf(entry, hit, doc) {
-    var tf = 0, body = hit.body, mask = hit.mask, names = Object.keys(entry.bases);
+    var tf = 0, body = hit.body, mask = hit.mask, names = entry.fields;
     if (body === null) {
       body = 0;
       hit.at.forEach(function (p) {
@@ -282,9 +286,9 @@
       });
     }
     names.forEach(function (f, i) { if (f !== "body" && mask & (1 << i)) tf += entry.weights[f]; });
-    tf += body / (1 - entry.b + entry.b * (doc.length || 1));
-    return tf / (entry.k1 + tf);
+    return tf + body / (body + entry.k1 * (1 - entry.b + entry.b * (doc.length || 1)));
   }
+
   function idf(count, df) { return Math.log(1 + (count - df + 0.5) / (df + 0.5)); }
 
   // -- a query ----------------------------------------------------------------------------
@@ -333,10 +337,27 @@
   function search(index, request) {
     return index.open().then(function () {
       var query = understand(index, request.q || "");
+      if (!query.terms.length && !query.wenhao && !query.partial && !Object.keys(request.filters || {}).length) {
+        return overview(index, query);
+      }
       return candidates(index, query).then(function (found) {
         return finish(index, query, found, request);
       });
     });
+  }
+
+  // Nothing asked yet: every facet with its counts over the whole site, from the entry
+  // file alone (browsing them loads the facet chunks).
+  function overview(index, query) {
+    var entry = index.entry, years = entry.years.map(function (y, i) {
+      var next = i + 1 < entry.years.length ? entry.years[i + 1][1] : entry.count;
+      return [y[0], next - y[1]];
+    }).reverse();
+    var facets = [{ key: "year", label: "年份", values: years, selected: null }].concat(entry.facets.map(function (f) {
+      return { key: f.key, label: f.label, selected: null, values: f.values.map(function (v, i) { return [v, f.counts[i]]; })
+        .sort(function (a, b) { return (b[1] - a[1]) || (a[0] < b[0] ? -1 : 1); }) };
+    })).filter(function (f) { return f.values.length > 1; });
+    return { query: query, total: entry.count, page: 1, pages: 1, results: [], facets: facets, filters: {}, wenhao: null };
   }
 
   // ordinal -> { score, tier, at: [positions per term] }, or null for "every document".
@@ -424,16 +445,20 @@
     if (positions.length > 1) total += proximity(positions) * 0.5 * query.terms.length;
     return total * (r.doc.inForce ? 1 : 0.6);
   }
-  // Closeness of the words' nearest occurrences: 1 when adjacent, falling with the gap.
+  // Closeness of the words' nearest occurrences: 1 when adjacent, falling with the gap
+  // (each pair of neighbouring words, their sorted positions walked once).
   function proximity(positions) {
     var best = Infinity;
-    for (var i = 0; i + 1 < positions.length; i++) {
-      positions[i].forEach(function (a) {
-        positions[i + 1].forEach(function (b) { best = Math.min(best, Math.abs(a - b)); });
-      });
+    for (var k = 0; k + 1 < positions.length; k++) {
+      var a = positions[k].slice().sort(byNumber), b = positions[k + 1].slice().sort(byNumber), i = 0, j = 0;
+      while (i < a.length && j < b.length) {
+        best = Math.min(best, Math.abs(a[i] - b[j]));
+        if (a[i] < b[j]) i++; else j++;
+      }
     }
     return 1 / (1 + best / 8);
   }
+  function byNumber(x, y) { return x - y; }
 
   function valuesOf(index, r, key) {
     if (key === "year") return [index.year(r.ord)];
@@ -484,7 +509,7 @@
     });
   }
   function words(query) {
-    var out = [];
+    var out = query.wenhao ? [wenhaoWord(query.wenhao)] : [];
     query.terms.forEach(function (t) { out = out.concat(t.alternatives); });
     return out;
   }
