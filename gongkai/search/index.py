@@ -39,6 +39,7 @@ CHUNK = 256
 BIG = 1024  # postings larger than this get a file of their own
 SHARD = 4096  # bytes of small postings a bucket aims at
 COPY = 1 << 22  # bytes laid out at once
+PART = 1 << 21  # characters whose grams are sorted at once (about 100 bytes each at the peak)
 # Where each field's positions start: a position says which field it is in.
 BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 448, "body": 1024}
 WEIGHTS = {"title": 5.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "body": 1.0}
@@ -120,24 +121,23 @@ class _Grams:
     def __init__(self) -> None:
         self.codes: list[np.ndarray] = []
         self.positions: list[np.ndarray] = []
-        self.fields: list[np.ndarray] = []
         self.docs: list[np.ndarray] = []
 
     def add(self, ordinal: int, name: str, text: np.ndarray) -> None:
         # A 0 after each field, so no gram spans two fields.
         self.codes.append(np.append(text, 0).astype(np.uint32))
         self.positions.append(np.arange(BASES[name], BASES[name] + len(text) + 1, dtype=np.uint32))
-        self.fields.append(np.full(len(text) + 1, FIELD_NUMBER[name], dtype=np.uint8))
         self.docs.append(np.full(len(text) + 1, ordinal, dtype=np.uint32))
 
     def arrays(self):
-        join = np.concatenate
-        return (join(self.codes), join(self.positions), join(self.fields), join(self.docs)) if self.codes else \
-            (np.zeros(0, np.uint32), np.zeros(0, np.uint32), np.zeros(0, np.uint8), np.zeros(0, np.uint32))
+        if not self.codes:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        return np.concatenate(self.codes), np.concatenate(self.positions), np.concatenate(self.docs)
 
 
-FIELD_NUMBER = {name: i for i, name in enumerate(BASES)}
-BODY = FIELD_NUMBER["body"]
+# A position's field is the last base at or below it; the mask bit of field i is 1 << i.
+_STARTS = np.array(sorted(BASES.values()), dtype=np.uint32)
+BODY = len(BASES) - 1
 
 
 def _cut(codes_: np.ndarray, size: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -158,13 +158,16 @@ def _key(columns: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _postings(size: int, codes_, positions, fields, docs):
-    """(gram text, df, postings bytes) for every gram of `size` characters, and their
-    buckets' hashes, in gram order."""
+def _postings(size: int, codes_, positions, docs, buckets: int, parts: int, part: int) -> Entries:
+    """The entries of the grams of `size` characters whose bucket is `part` modulo
+    `parts` (one share of the index at a time bounds the memory), in gram order."""
     at, columns = _cut(codes_, size)
+    mine = (_fnv_arrays(*columns) % np.uint32(buckets)) % np.uint32(parts) == part
+    at, columns = at[mine], [c[mine] for c in columns]
     key = _key(columns)
     order = np.argsort(key, kind="stable")  # stable: documents and positions stay in order
-    key, doc, pos, field = key[order], docs[at][order], positions[at][order], fields[at][order]
+    key, doc, pos = key[order], docs[at][order], positions[at][order]
+    field = np.searchsorted(_STARTS, pos, side="right") - 1
     columns = [c[order] for c in columns]
     if not len(key):
         return Entries(*(np.zeros(0, t) for t in (np.uint8, np.int64, np.int64, np.int64, np.uint8)),
@@ -231,6 +234,18 @@ class Entries:
 
     hashes: np.ndarray
 
+    def subset(self, keep: np.ndarray) -> Entries:
+        """The keys where keep is true (few: the 文号 keys)."""
+        names = np.split(self.names, np.cumsum(self.name_sizes)[:-1]) if len(self.name_sizes) else []
+        data = [self.data[a:b] for a, b in zip(self.data_starts[:-1], self.data_starts[1:], strict=True)]
+        chosen = np.nonzero(keep)[0]
+        return Entries(
+            np.concatenate([names[i] for i in chosen]) if len(chosen) else np.zeros(0, np.uint8),
+            self.name_sizes[chosen], self.order[chosen], self.df[chosen],
+            np.concatenate([data[i] for i in chosen]) if len(chosen) else np.zeros(0, np.uint8),
+            np.append(0, np.cumsum([len(data[i]) for i in chosen])).astype(np.int64), self.hashes[chosen],
+        )
+
     @staticmethod
     def join(parts: list[Entries]) -> Entries:
         cat = np.concatenate
@@ -259,8 +274,16 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
         page.card["_title"] = len(fields["title"])
     average = sum(bodies) / len(bodies) if bodies else 1.0
     arrays = grams.arrays()
-    entries = Entries.join([*(_postings(size, *arrays) for size in (1, 2, 3)), _wenhao_entries(pages)])
-    files.update(_shards(entries))
+    buckets = _bucket_count(len(arrays[0]))
+    parts = min(buckets, 1 << max(0, (len(arrays[0]) // PART).bit_length()))
+    wenhao = _wenhao_entries(pages)
+    taken: set[int] = set()
+    for part in range(parts):
+        own = (wenhao.hashes % np.uint32(buckets)) % np.uint32(parts) == part
+        entries = Entries.join([*(_postings(size, *arrays, buckets, parts, part) for size in (1, 2, 3)),
+                                wenhao.subset(own)])
+        files.update(_shards(entries, buckets, (parts, part), taken))
+    files["_buckets"] = str(buckets).encode()
     values = {name: sorted({v for p in pages for v in p.facets.get(name, ())}) for name, _ in FACETS}
     numbers = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
     for k in range(0, len(pages), CHUNK):
@@ -331,19 +354,24 @@ def _card(page: Page, ordinal: int, where) -> dict[str, bytes]:
             f"t/{folder}/{ordinal}.txt": bytes(text)}
 
 
-def _shards(entries: Entries) -> dict[str, bytes]:
+def _bucket_count(characters: int) -> int:
+    """Buckets enough for about SHARD bytes each (an index takes about 6 bytes of bucket
+    per character indexed), a power of two from 64 to 65,536."""
+    buckets = 64
+    while buckets * SHARD < characters * 6 and buckets < 1 << 16:
+        buckets *= 2
+    return buckets
+
+
+def _shards(entries: Entries, buckets: int, share: tuple[int, int], taken: set[int]) -> dict[str, bytes]:
     """Each key's entry in its hash bucket: its name, df, then its postings, or for a
     frequent key the number of the file of its own that holds them (so fetching its
     bucket does not fetch them for every other key there). Laid out with array copies."""
     sizes = np.diff(entries.data_starts)
     external = sizes > BIG
-    small = int(sizes[~external].sum())
-    buckets = 64
-    while buckets * SHARD < small and buckets < 1 << 16:
-        buckets *= 2
     bucket = entries.hashes % np.uint32(buckets)
     order = np.lexsort((entries.order, bucket))
-    numbers = _file_numbers(entries.hashes, external, order)
+    numbers = _file_numbers(entries.hashes, external, order, taken)
     name_starts = np.cumsum(entries.name_sizes) - entries.name_sizes
     pieces = [  # (bytes, start of each key's piece in them, its length), in entry layout order
         _piece(*varints(entries.name_sizes)),
@@ -362,11 +390,10 @@ def _shards(entries: Entries) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
     byte_bounds = np.append(ends - lengths, len(out))[bounds]
-    for b in range(buckets):
+    for b in range(share[1], buckets, share[0]):  # this share's buckets, also the empty ones
         files[f"i/{b}.bin"] = out[byte_bounds[b]:byte_bounds[b + 1]].tobytes()
     for k in np.nonzero(external)[0]:
         files[f"g/{numbers[k]}.bin"] = entries.data[entries.data_starts[k]:entries.data_starts[k + 1]].tobytes()
-    files["_buckets"] = str(buckets).encode()
     return files
 
 
@@ -384,10 +411,9 @@ def _tail(entries: Entries, external: np.ndarray, numbers: np.ndarray):
     return data, starts, sizes
 
 
-def _file_numbers(hashes: np.ndarray, external: np.ndarray, order: np.ndarray) -> np.ndarray:
+def _file_numbers(hashes: np.ndarray, external: np.ndarray, order: np.ndarray, taken: set[int]) -> np.ndarray:
     """A file number per frequent key: its hash, moved on where two share one."""
     numbers = np.zeros(len(hashes), dtype=np.uint64)
-    taken: set[int] = set()
     for k in order[external[order]]:
         number = int(hashes[k])
         while number in taken:
