@@ -5,7 +5,9 @@ that cannot reach the network."""
 from __future__ import annotations
 
 import functools
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,15 +173,66 @@ def page_label(url: str) -> str:
 # -- serving -------------------------------------------------------------------------------
 
 
+# One byte range, as the search page asks for a passage: "bytes=a-b", "bytes=a-" or "bytes=-n".
+BYTE_RANGE = re.compile(r"bytes=\s*(\d*)\s*-\s*(\d*)\s*")
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None | str:
+    """The [start, end) a Range header asks of a file of size bytes, read as nginx reads it:
+    None to send the whole file (not a "bytes=" header; several ranges, which nginx answers
+    as multipart and this server does not; a range from 0 of an empty file); "unsatisfiable"
+    (416) for a malformed range or one that starts at or past the end."""
+    header = header.strip()
+    if not header.startswith("bytes=") or "," in header:
+        return None
+    match = BYTE_RANGE.fullmatch(header)
+    if not match or not (match[1] or match[2]):
+        return "unsatisfiable"
+    if not match[1]:  # the last n bytes
+        start, end = max(0, size - int(match[2])), size
+    else:
+        start = int(match[1])
+        end = min(int(match[2]) + 1, size) if match[2] else size
+    if start < end:
+        return start, end
+    return None if start == 0 else "unsatisfiable"
+
+
 class StrictHandler(SimpleHTTPRequestHandler):
     """Static files under a base path (as in production), with a Content-Security-Policy
-    header, the site's 404 page for every missing path, and no logging."""
+    header, the site's 404 page for every missing path, single byte ranges answered 206
+    with Content-Range (as nginx does; the search page fetches passages so), and no
+    logging."""
 
     base_path = ""
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CSP)
         super().end_headers()
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if "Range" not in self.headers or not os.path.isfile(path) or path.endswith("/"):
+            return super().send_head()
+        body = Path(path).read_bytes()
+        wanted = byte_range(self.headers["Range"], len(body))
+        if wanted is None:
+            return super().send_head()
+        if wanted == "unsatisfiable":
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{len(body)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        start, end = wanted
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(body)}")
+        self.send_header("Content-Length", str(end - start))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Last-Modified", self.date_time_string(os.stat(path).st_mtime))
+        self.end_headers()
+        return io.BytesIO(body[start:end])
 
     def translate_path(self, path: str) -> str:
         prefix = self.base_path + "/"
