@@ -42,7 +42,7 @@ COPY = 1 << 22  # bytes laid out at once
 PART = 1 << 21  # characters whose grams are sorted at once (about 100 bytes each at the peak)
 # Where each field's positions start: a position says which field it is in.
 BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 448, "body": 1024}
-WEIGHTS = {"title": 5.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "body": 1.0}
+WEIGHTS = {"title": 8.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "body": 1.0}
 K1, B = 1.2, 0.75
 FACETS = (("year", "年份"), ("column", "栏目"), ("agency", "发文机关"), ("form", "文种"), ("topic", "主题分类"),
           ("validity", "有效性"), ("issue", "公报期数"), ("category", "目录分类"))

@@ -17,16 +17,18 @@ from .normalize import MAP
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\u3007"
 _OPEN, _CLOSE = "〔[(【﹝〖", "〕])】﹞〗"
-_YEAR = r"(?:19|20)\d\d"
-_SERIAL = r"第?\s*(\d{1,5})\s*"
+# Written out rather than \s and \d, whose meaning differs between Python and JavaScript.
+_S = "[ \t\n\r\f\v]"
+_YEAR = "(?:19|20)[0-9][0-9]"
+_SERIAL = f"第?{_S}*([0-9]{{1,5}}){_S}*"
 # Lenient: the whole text is one 文号.
 _WHOLE = re.compile(
-    rf"^\s*([{_HAN}]{{1,16}})\s*(?:[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]|({_YEAR})\s*年|({_YEAR})(?=\s)|({_YEAR})(?=第))"
-    rf"\s*{_SERIAL}号?\s*$"
+    rf"^{_S}*([{_HAN}]{{1,16}}){_S}*(?:[{re.escape(_OPEN)}]{_S}*({_YEAR}){_S}*[{re.escape(_CLOSE)}]|({_YEAR}){_S}*年|({_YEAR})(?={_S})|({_YEAR})(?=第))"
+    rf"{_S}*{_SERIAL}号?{_S}*$"
 )
 # Strict, inside running text: brackets and 号 required. Found from the bracket (a scan
 # from every Han character would try 16 lengths at each); the 机关代字 is read backwards.
-_CITED = re.compile(rf"\s*[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]\s*{_SERIAL}号")
+_CITED = re.compile(rf"{_S}*[{re.escape(_OPEN)}]{_S}*({_YEAR}){_S}*[{re.escape(_CLOSE)}]{_S}*{_SERIAL}号")
 _RUN = re.compile(rf"[{_HAN}]{{1,16}}$")
 SUFFIXES = 2  # the shortest 机关代字 a citation is also indexed under (国发, 中发)
 LONGEST = 10
@@ -47,7 +49,9 @@ class Wenhao(NamedTuple):
         return f"#{self.agency}#{self.year}"
 
 
-_NARROW = str.maketrans({c: m for c, m in MAP.items() if not m.isalpha()})
+# Invisible characters (pasted from a word processor) go, as normalisation drops them.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_NARROW = str.maketrans({**{c: m for c, m in MAP.items() if not m.isalpha()}, **dict.fromkeys(INVISIBLE)})
 
 
 def _narrow(text: str) -> str:
@@ -81,8 +85,11 @@ def cited(text: str) -> list[tuple[Wenhao, int]]:
     return found
 
 
+# A bracket or 年 after the year: 政务公开 2019 is two words, not a 文号.
+_PARTIAL = re.compile(rf"^{_S}*([{_HAN}]{{1,16}}){_S}*(?:[{re.escape(_OPEN)}]{_S}*({_YEAR}){_S}*[{re.escape(_CLOSE)}]?|({_YEAR}){_S}*年){_S}*$")
+
+
 def partial(text: str) -> tuple[str, int] | None:
     """A 文号 without its serial number (聊政办发〔2019〕, 聊政办发2019年): 机关代字, year."""
-    match = re.match(rf"^\s*([{_HAN}]{{1,16}})\s*(?:[{re.escape(_OPEN)}]\s*({_YEAR})\s*[{re.escape(_CLOSE)}]?|({_YEAR})\s*年?)\s*$",
-                     _narrow(text))
+    match = _PARTIAL.match(_narrow(text))
     return (match.group(1), int(match.group(2) or match.group(3))) if match else None

@@ -49,18 +49,22 @@
 
   // -- 文号 (the same rules as gongkai/search/wenhao.py) -----------------------------------
 
-  var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\u3007";
-  var OPEN = "〔\\[(【﹝〖", CLOSE = "〕\\])】﹞〗", YEAR = "(?:19|20)\\d\\d";
-  var WHOLE = new RegExp("^\\s*([" + HAN + "]{1,16})\\s*(?:[" + OPEN + "]\\s*(" + YEAR + ")\\s*[" + CLOSE + "]|(" +
-    YEAR + ")\\s*年|(" + YEAR + ")(?=\\s)|(" + YEAR + ")(?=第))\\s*第?\\s*(\\d{1,5})\\s*号?\\s*$");
-  var PARTIAL = new RegExp("^\\s*([" + HAN + "]{1,16})\\s*(?:[" + OPEN + "]\\s*(" + YEAR + ")\\s*[" + CLOSE + "]?|(" +
-    YEAR + ")\\s*年?)\\s*$");
+  var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\u3007", S = "[ \\t\\n\\r\\f\\v]";
+  var OPEN = "〔\\[(【﹝〖", CLOSE = "〕\\])】﹞〗", YEAR = "(?:19|20)[0-9][0-9]";
+  var WHOLE = new RegExp("^" + S + "*([" + HAN + "]{1,16})" + S + "*(?:[" + OPEN + "]" + S + "*(" + YEAR + ")" + S +
+    "*[" + CLOSE + "]|(" + YEAR + ")" + S + "*年|(" + YEAR + ")(?=" + S + ")|(" + YEAR + ")(?=第))" + S + "*第?" + S +
+    "*([0-9]{1,5})" + S + "*号?" + S + "*$");
+  var PARTIAL = new RegExp("^" + S + "*([" + HAN + "]{1,16})" + S + "*(?:[" + OPEN + "]" + S + "*(" + YEAR + ")" + S +
+    "*[" + CLOSE + "]?|(" + YEAR + ")" + S + "*年)" + S + "*$");
+  var INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff";
 
+  // Full-width digits, brackets and spaces as ASCII, invisible characters gone.
   function narrow(norm, text) {
     var out = "";
     for (var ch of text) {
+      if (INVISIBLE.indexOf(ch) >= 0) continue;
       var m = norm.map.get(ch);
-      out += m !== undefined && !/[a-z]/i.test(m) ? m : ch;
+      out += m !== undefined && !/\p{L}/u.test(m) ? m : ch;
     }
     return out;
   }
@@ -275,8 +279,10 @@
   }
 
   // A word's weight in a document: each field it is in adds that field's weight (a title
-  // match outweighs any body), the body adds BM25's saturated, length-normalised count.
-  function weightOf(entry, hit, doc) {
+  // match outweighs any body; the title's in proportion to how much of it the word is, so
+  // 聊城市居家养老服务补贴管理办法 ranks above a title that merely mentions it), the body
+  // adds BM25's saturated, length-normalised count.
+  function weightOf(entry, hit, doc, size) {
     var tf = 0, body = hit.body, mask = hit.mask, names = entry.fields;
     if (body === null) {
       body = 0;
@@ -285,7 +291,10 @@
         if (f === "body") body++; else mask |= 1 << names.indexOf(f);
       });
     }
-    names.forEach(function (f, i) { if (f !== "body" && mask & (1 << i)) tf += entry.weights[f]; });
+    names.forEach(function (f, i) {
+      if (f === "body" || !(mask & (1 << i))) return;
+      tf += entry.weights[f] * (f === names[0] ? 0.25 + 0.75 * Math.min(1, size / (doc.title || size)) : 1);
+    });
     return tf + body / (body + entry.k1 * (1 - entry.b + entry.b * (doc.length || 1)));
   }
 
@@ -294,11 +303,12 @@
   // -- a query ----------------------------------------------------------------------------
 
   // What the query asks: words (each with its synonyms), a 文号, a partial 文号.
-  function understand(index, text) {
+  function understand(index, text, plain) {
     var norm = index.norm, entry = index.entry, query = { text: text, terms: [], wenhao: null, partial: null, offers: [] };
     var rest = [];
-    var whole = parseWenhao(norm, text);
-    if (whole) query.wenhao = whole;
+    var whole = !plain && parseWenhao(norm, text);
+    if (plain) rest.push(text);
+    else if (whole) query.wenhao = whole;
     else {
       var partial = parsePartial(norm, text);
       if (partial) query.partial = partial;
@@ -336,7 +346,8 @@
   // Run a query: { q, filters: {facet: value}, page } -> the page of results.
   function search(index, request) {
     return index.open().then(function () {
-      var query = understand(index, request.q || "");
+      var query = understand(index, request.q || "", request.plain);
+      request.filters = known(index, request.filters || {});
       if (!query.terms.length && !query.wenhao && !query.partial && !Object.keys(request.filters || {}).length) {
         return overview(index, query);
       }
@@ -344,6 +355,13 @@
         return finish(index, query, found, request);
       });
     });
+  }
+
+  // Only the facets the index has: a link shared with &from=singlemessage or utm_… still works.
+  function known(index, filters) {
+    var keys = ["year"].concat(index.entry.facets.map(function (f) { return f.key; })), out = {};
+    Object.keys(filters).forEach(function (k) { if (keys.indexOf(k) >= 0) out[k] = filters[k]; });
+    return out;
   }
 
   // Nothing asked yet: every facet with its counts over the whole site, from the entry
@@ -393,20 +411,15 @@
       return result;
     });
   }
+  // The documents with this 文号 (first) and those citing it. Only the 机关代字 as written:
+  // 聊政办发〔2019〕15号 must not find what cites 鲁政办发〔2019〕15号.
   function wenhaoStep(index, query) {
-    var w = query.wenhao, tried = [];
-    for (var size = Math.min(w.agency.length, 10); size >= 2; size--) tried.push(w.agency.slice(w.agency.length - size));
-    function attempt(i) {
-      if (i >= tried.length) return Promise.resolve(new Map());
-      return wenhaoDocs(index, "#" + tried[i] + "#" + w.year + "#" + w.serial).then(function (docs) {
-        if (!docs.size) return attempt(i + 1);
-        w.agency = tried[i];
-        var out = new Map();
-        docs.forEach(function (flag, d) { out.set(d, { score: flag === 1 ? 10 : 2, tier: flag === 1 ? 2 : 0, at: [] }); });
-        return out;
-      });
-    }
-    return attempt(0);
+    var w = query.wenhao;
+    return wenhaoDocs(index, "#" + w.agency + "#" + w.year + "#" + w.serial).then(function (docs) {
+      var out = new Map();
+      docs.forEach(function (flag, d) { out.set(d, { score: flag === 1 ? 10 : 2, tier: flag === 1 ? 2 : 0, at: [] }); });
+      return out;
+    });
   }
 
   function finish(index, query, found, request) {
@@ -437,10 +450,11 @@
     r.tier = info.tier;
     var positions = [];
     (info.hits || []).forEach(function (h) {
-      total += idf(entry.count, h.term.df) * weightOf(entry, h.hit, r.doc);
+      total += idf(entry.count, h.term.df) * weightOf(entry, h.hit, r.doc, Array.from(h.term.word).length);
       positions.push(h.hit.at);
-      var title = h.hit.at.filter(function (p) { return p < entry.bases.number; });
-      if (query.terms.length === 1 && title.indexOf(0) >= 0 && r.doc.title === Array.from(h.term.word).length) r.tier = Math.max(r.tier, 1);
+      var title = h.hit.at.filter(function (p) { return p < entry.bases.number; }), size = Array.from(h.term.word).length;
+      if (query.terms.length === 1 && title.indexOf(0) >= 0 && r.doc.title === size) r.tier = Math.max(r.tier, 1);
+
     });
     if (positions.length > 1) total += proximity(positions) * 0.5 * query.terms.length;
     return total * (r.doc.inForce ? 1 : 0.6);
@@ -548,28 +562,31 @@
     });
   }
 
-  // No results: explicit alternatives, never a silent substitute.
+  // No results: explicit alternatives, never a silent substitute: the query without one
+  // of its words (or, from three words, each word alone), the 文号's 机关代字 and year,
+  // a "文号" that was meant as words.
   function suggest(index, query, out) {
     out.suggestions = [];
-    var tries = [];
-    if (query.terms.length > 1 || (query.terms.length && (query.wenhao || query.partial))) {
-      query.terms.forEach(function (t) {
-        var left = query.terms.filter(function (x) { return x !== t; }).map(function (x) { return x.word; });
-        if (query.wenhao) left.unshift(wenhaoText(query.wenhao));
-        tries.push({ q: left.join(" "), why: "去掉“" + t.word + "”" });
+    var tries = [], words = query.terms.map(function (t) { return t.word; });
+    if (query.wenhao) words.unshift(wenhaoText(query.wenhao));
+    if (words.length > 1) {
+      words.forEach(function (w, i) {
+        tries.push({ q: words.filter(function (_, j) { return j !== i; }).join(" "), why: "去掉“" + w + "”" });
       });
     }
+    if (words.length > 2) words.forEach(function (w) { tries.push({ q: w, why: "只搜“" + w + "”" }); });
     if (query.wenhao && !query.terms.length) {
       tries.push({ q: query.wenhao.agency + "〔" + query.wenhao.year + "〕", why: "同一机关代字和年份的文件" });
+      var plain = index.norm.words(query.text).join(" ");
+      if (plain && / /.test(query.text.trim())) tries.push({ q: plain, as: "words", why: "按词语搜索，不作文号" });
     }
     return Promise.all(tries.map(function (t) {
-      var sub = understand(index, t.q);
+      var sub = understand(index, t.q, t.as === "words");
       return candidates(index, sub).then(function (found) {
-        if (found && found.size) out.suggestions.push({ q: t.q, why: t.why, count: found.size });
+        if (found && found.size) out.suggestions.push({ q: t.q, why: t.why, count: found.size, words: t.as === "words" });
       });
     })).then(function () { return out; });
   }
-
 
   // -- the search page ----------------------------------------------------------------------
 
@@ -615,7 +632,8 @@
     var params = new URLSearchParams(location.search);
     var q = (params.get("q") || "").trim(), page = parseInt(params.get("page") || "1", 10) || 1;
     var filters = {};
-    params.forEach(function (value, key) { if (key !== "q" && key !== "page" && value) filters[key] = value; });
+    params.forEach(function (value, key) { if (["q", "page", "wh"].indexOf(key) < 0 && value) filters[key] = value; });
+    var plain = params.get("wh") === "0";
     document.querySelectorAll("input[name=q]").forEach(function (input) { input.value = q; });
     app.hidden = false;
     var status = app.querySelector("[data-search-status]");
@@ -625,7 +643,7 @@
       status.textContent = "正在搜索……";
     }
     var index = new Index(httpLoader(app.getAttribute("data-search-root")));
-    search(index, { q: q, filters: filters, page: page }).then(function (out) {
+    search(index, { q: q, filters: filters, page: page, plain: plain }).then(function (out) {
       show(app, index, q, filters, out);
     }, function () {
       status.textContent = "搜索暂时无法使用（索引文件读取失败），请稍后再试，或浏览政策文件列表。";
@@ -633,6 +651,7 @@
   }
 
   function show(app, index, q, filters, out) {
+    filters = out.filters;
     var status = app.querySelector("[data-search-status]");
     var notes = app.querySelector("[data-search-notes]");
     var list = app.querySelector("[data-search-results]");
@@ -641,7 +660,12 @@
     notes.replaceChildren();
     if (browsing) status.textContent = "请输入关键词或文号，或按下列分类浏览（共 " + out.total + " 件）。";
     else if (out.total) status.textContent = "找到 " + out.total + " 条结果" + (out.pages > 1 ? "，第 " + out.page + " / " + out.pages + " 页" : "") + "。";
-    else status.textContent = "没有找到" + (q ? "包含“" + q + "”的" : "符合条件的") + "内容。";
+    else if (Object.keys(filters).length) status.textContent = "没有找到符合筛选条件的内容。";
+    else status.textContent = "没有找到包含“" + q + "”的内容。";
+    if (!browsing) {
+      document.title = (q ? "“" + q + "”的搜索结果" : "筛选结果") + (out.pages > 1 ? "（第 " + out.page + " 页，共 " + out.pages + " 页）" : "") +
+        " - " + document.title;
+    }
     if (out.wenhao && out.wenhao.documents.length) {
       var p = el("p", {}, ["您要找的是否为 "]);
       out.wenhao.documents.forEach(function (d, i) {
@@ -667,7 +691,8 @@
         el("a", { href: address(left, withFilter(filters, o.facet, o.value), 1) }, ["只看" + o.label + "为“" + o.value + "”的结果"])]));
     });
     (out.suggestions || []).forEach(function (s) {
-      notes.append(el("p", { "class": "search-note" }, ["您是不是要找：", el("a", { href: address(s.q, filters, 1) }, [s.q]),
+      var href = address(s.q, filters, 1) + (s.words ? (/\?/.test(address(s.q, filters, 1)) ? "&" : "?") + "wh=0" : "");
+      notes.append(el("p", { "class": "search-note" }, ["您是不是要找：", el("a", { href: href }, [s.q]),
         "（" + s.why + "，" + s.count + " 条结果）"]));
     });
     if (!browsing) out.results.forEach(function (r) { list.append(result(index, r)); });

@@ -51,26 +51,6 @@ MIN_MARK_CONTRAST = 4.5  # WCAG 1.4.3 for the marked words
 MAX_TABS = 120
 LARGEST = "4"  # the reading settings' 特大 (200 %)
 
-# xfail reasons: what to change, in files this module's owner does not edit.
-UNKNOWN_PARAMETERS = (
-    "layouts/assets/search.js start() takes every URL parameter but q and page as a filter, and finish() → "
-    "passes() → valuesOf() reads r.doc.values[-1] for a key that is no facet: TypeError, and the page says "
-    "搜索暂时无法使用（索引文件读取失败）. A link shared through WeChat (…&from=singlemessage&isappinstalled=0) or "
-    "with utm_* fails so. Fix: in search() keep only filters whose key is \"year\" or one of entry.facets[].key "
-    "(and build the facet and pager links from those), ignoring the rest."
-)
-FILTER_STATUS = (
-    "layouts/assets/search.js show(): with filters and no result it says 没有找到包含“q”的内容, which is false "
-    "when q alone finds pages. Fix: when Object.keys(filters).length, say e.g. 没有找到符合筛选条件的内容"
-    "（“q”不加筛选有结果时可清除筛选）, and keep 没有找到包含“q”的内容 for no filters."
-)
-TITLE = (
-    "layouts/assets/search.js show() leaves document.title 站内搜索 - 网站名 for every query and page, so the "
-    "browser's history (Back's list), tabs and a screen reader's page title do not tell one search from another. "
-    "Fix: in show(), when q or filters: document.title = “q”的搜索结果（第 N 页，共 M 页）- 站内搜索 - 网站名 "
-    "(or 没有找到“q” - …), built from the existing title's suffix."
-)
-
 # The status line once the search has answered (not empty, not "正在搜索……").
 ANSWERED = """() => {
   const status = document.querySelector('[data-search-status]');
@@ -608,7 +588,6 @@ def test_a_query_holding_html_is_shown_as_text(tab, site_url, hostile):
     fail_if_any(failures, "failure(s) with HTML in the query")
 
 
-@pytest.mark.xfail(strict=True, reason=FILTER_STATUS)
 def test_a_filter_that_excludes_everything_does_not_say_no_page_holds_the_words(tab, site_url):
     """A stale or edited link (a year no document has): the status line blames the filter,
     not the words, and the filter can be cleared."""
@@ -624,7 +603,6 @@ def test_a_filter_that_excludes_everything_does_not_say_no_page_holds_the_words(
     fail_if_any(failures, "status line failure(s)")
 
 
-@pytest.mark.xfail(strict=True, reason=UNKNOWN_PARAMETERS)
 def test_a_shared_link_with_other_parameters_still_searches(tab, site_url):
     plain = open_search(tab, site_url, MANY)
     shared = open_search(tab, site_url, MANY, **{"from": "singlemessage", "isappinstalled": 0, "utm_source": "wx"})
@@ -633,7 +611,6 @@ def test_a_shared_link_with_other_parameters_still_searches(tab, site_url):
         f"without them {plain['status']!r}")
 
 
-@pytest.mark.xfail(strict=True, reason=TITLE)
 def test_the_page_title_names_the_query_and_the_page(tab, site_url):
     open_search(tab, site_url, MANY, page=2)
     title = tab.title()
