@@ -91,7 +91,7 @@ def link(config: SiteConfig, types: tuple[ContentType, ...], records: dict[str, 
 def reserved_ids(types: tuple[ContentType, ...]) -> dict[str, frozenset[str]]:
     """Ids each type may not take: its own routes, and for a type living at the site's
     root, every other type's folder and the site's own folders."""
-    folders = frozenset({t.folder for t in types if not t.at_root} | {"assets", "files"}
+    folders = frozenset({t.folder for t in types if not t.at_root} | {"assets", "files", "search", "wh"}
                         | {route.strip("/").split("/")[0] for t in types if not t.at_root for route, _ in t.routes})
     return {t.name: t.reserved | (folders if t.at_root else frozenset()) for t in types}
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .. import urls
 from ..views import Link
 from . import extract, index
-from .wenhao import Wenhao, parse
+from .wenhao import Wenhao, own, parse
 
 if TYPE_CHECKING:
     from ..contenttype import Searchable
@@ -70,9 +70,8 @@ def _forwarders(renderer: SiteRenderer, pages: list[index.Page]) -> None:
     refresh, which the CSP allows), or lists them when several documents share it."""
     targets: dict[Wenhao, list[index.Page]] = defaultdict(list)
     for page in pages:
-        own = parse(page.number) if page.number else None
-        if own:
-            targets[own].append(page)
+        for wenhao in own(page.number) if page.number else ():
+            targets[wenhao].append(page)
     for wenhao, found in sorted(targets.items()):
         here = wenhao_url(wenhao)
         links = [Link(p.title, p.url, p.card["c"]) for p in sorted(found, key=lambda p: (p.date, p.url))]
@@ -82,12 +81,11 @@ def _forwarders(renderer: SiteRenderer, pages: list[index.Page]) -> None:
 
 
 @functools.lru_cache(maxsize=4096)  # agencies repeat on every page of theirs
-def _pinyin(text: str) -> str:
+def _pinyin(text: str) -> tuple[str, str]:
     """Full pinyin and initials of a title or name (pypinyin's dictionary), as index text."""
     from pypinyin import lazy_pinyin
 
-    from .normalize import SEPARATOR, normalise
+    from .normalize import normalise
 
     syllables = lazy_pinyin(text, errors="ignore")
-    full, initials = normalise("".join(syllables)), normalise("".join(s[:1] for s in syllables))
-    return SEPARATOR.join(w for w in (full, initials) if w)
+    return normalise("".join(syllables)), normalise("".join(s[:1] for s in syllables))

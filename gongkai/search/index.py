@@ -9,7 +9,7 @@ Layout under /search/ (the format search.js reads; numbers are unsigned LEB128 v
   B: per gram its UTF-8 length and bytes, df, then (size << 1 | external) and either the
   postings or the number of the file g/N.bin that holds them (a frequent gram).
   Postings run in document order, each starting with the gap to the previous document:
-  1 character: body count << 4 | field mask (title 1, 文号 2, agency 4, pinyin 8);
+  1 character: body count << 5 | field mask (title 1, 文号 2, agency 4, pinyin 8, initials 16);
   2 characters: the same, then 1 + its first position in the body (0: none there);
   3 characters: count, then positions as gaps (a position says its field: BASES);
   文号 keys (#代字#年#号, #代字#年): 1 own / 2 cited.
@@ -32,7 +32,7 @@ import numpy as np
 
 from .extract import passages
 from .normalize import codes, table
-from .wenhao import cited, parse
+from .wenhao import cited, own, parse
 
 FORMAT = 1
 CHUNK = 256
@@ -41,8 +41,11 @@ SHARD = 4096  # bytes of small postings a bucket aims at
 COPY = 1 << 22  # bytes laid out at once
 PART = 1 << 21  # characters whose grams are sorted at once (about 100 bytes each at the peak)
 # Where each field's positions start: a position says which field it is in.
-BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 448, "body": 1024}
-WEIGHTS = {"title": 8.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "body": 1.0}
+# Full pinyin counts only for words of PINYIN_WORD letters or more (search.js): shorter
+# Latin words would match across syllables (gb in jingban).
+BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 768, "initials": 1024, "body": 1280}
+WEIGHTS = {"title": 8.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "initials": 1.5, "body": 1.0}
+PINYIN_WORD = 5
 K1, B = 1.2, 0.75
 FACETS = (("year", "年份"), ("column", "栏目"), ("agency", "发文机关"), ("form", "文种"), ("topic", "主题分类"),
           ("validity", "有效性"), ("issue", "公报期数"), ("category", "目录分类"))
@@ -106,7 +109,9 @@ def _fields(page: Page, pinyin) -> dict[str, np.ndarray]:
     own = parse(page.number) if page.number else None
     texts = {"title": page.title, "number": str(own) if own else page.number, "agency": "\n".join(page.agencies)}
     if pinyin:
-        texts["pinyin"] = "\n".join(pinyin(t) for t in (page.title, *page.agencies) if t)
+        spelled = [pinyin(t) for t in (page.title, *page.agencies) if t]
+        texts["pinyin"] = "\n".join(full for full, _ in spelled)
+        texts["initials"] = "\n".join(initials for _, initials in spelled)
     names = list(BASES)
     fields = {}
     for name, text in texts.items():
@@ -184,7 +189,7 @@ def _postings(size: int, codes_, positions, docs, buckets: int, parts: int, part
         bits = np.where(body, 0, np.left_shift(1, field.astype(np.uint16))).astype(np.uint16)
         mask = np.bitwise_or.reduceat(bits, starts)
         tf = np.add.reduceat(body.astype(np.uint32), starts)
-        values = [gap.astype(np.uint64), (tf.astype(np.uint64) << np.uint64(4)) | mask.astype(np.uint64)]
+        values = [gap.astype(np.uint64), (tf.astype(np.uint64) << np.uint64(5)) | mask.astype(np.uint64)]
         if size == 2:
             first = np.minimum.reduceat(np.where(body, pos.astype(np.int64) - BASES["body"] + 1, 1 << 40), starts)
             values.append(np.where(first >= 1 << 40, 0, first).astype(np.uint64))
@@ -299,14 +304,13 @@ def _wenhao_entries(pages: list[Page]) -> Entries:
     """The 文号 keys: a document's own (flag 1) and those its body cites (flag 2)."""
     postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for ordinal, page in enumerate(pages):
-        own = parse(page.number) if page.number else None
+        mine = own(page.number) if page.number else []
         keys: dict[str, int] = {}
-        if own:
-            keys[own.key()] = 1
-            keys[own.partial_key()] = 1
+        for wenhao in mine:
+            keys[wenhao.key()] = 1
+            keys[wenhao.partial_key()] = 1
         for wenhao, _ in cited(page.text):
-            if wenhao != own:
-                keys.setdefault(wenhao.key(), 2)
+            keys.setdefault(wenhao.key(), 2)
         for key, flag in keys.items():
             postings[key].append((ordinal, flag))
     names, data, starts = bytearray(), bytearray(), [0]
@@ -452,7 +456,7 @@ def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: 
                 totals[name][vs.index(v)] += 1
     entry = {
         "format": FORMAT, "count": len(pages), "buckets": int(files.pop("_buckets")), "chunk": CHUNK,
-        "bases": BASES, "weights": WEIGHTS, "k1": K1, "b": B, "average": round(average, 1),
+        "bases": BASES, "weights": WEIGHTS, "pinyinWord": PINYIN_WORD, "k1": K1, "b": B, "average": round(average, 1),
         "normalise": table(),
         "facets": [{"key": name, "label": label, "values": values[name], "counts": totals[name]}
                    for name, label in FACETS[1:]],

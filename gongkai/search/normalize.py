@@ -12,6 +12,7 @@ its words, ANDed.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 SEPARATOR = " "  # joins segments in an indexed text; never a kept character
@@ -28,7 +29,12 @@ KEEP = (
     (0x20000, 0x3FFFF),  # Han beyond the BMP
 )
 
-# Dropped without ending a segment: quotes, brackets, dots, dashes, slashes, marks.
+# Dropped without ending a segment: invisible format characters (zero-width spaces, soft
+# hyphens, bidi marks, variation selectors, tags), which text pasted from a word
+# processor carries inside words.
+DROP_RANGES = ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0xFE00, 0xFE0F), (0xE0000, 0xE0FFF))
+
+# Dropped too: quotes, brackets, dots, dashes, slashes, marks.
 DROP = (
     "'\"`“”‘’„‟「」『』《》〈〉‹›«»()[]{}〔〕【】〖〗〘〙〚〛﹝﹞﹙﹚﹛﹜⦅⦆"
     "·・‧•∙.:-‐‑‒–_/\\*#~+^%&@$¥￥℃‰°′″\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -43,6 +49,16 @@ def _mapping() -> dict[str, str]:
         table[chr(c)] = table.get(half, half)
     table["\u3000"] = " "  # ideographic space
     table["\uff5f"], table["\uff60"] = "(", ")"
+    for lo, hi in ((0x100, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF)):  # capitals of other alphabets
+        for code in range(lo, hi + 1):
+            small = chr(code).lower()
+            if len(small) == 1 and small != chr(code):
+                table[chr(code)] = small
+    for lo, hi in ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF)):  # radicals, as text converted from PDF has them
+        for code in range(lo, hi + 1):
+            han = unicodedata.normalize("NFKC", chr(code))
+            if len(han) == 1 and 0x4E00 <= ord(han) <= 0x9FFF:
+                table[chr(code)] = han
     return table
 
 
@@ -61,7 +77,7 @@ def fold(char: str) -> str:
     char = MAP.get(char, char)
     if kept(char):
         return char
-    return "" if char in _DROP else SEPARATOR
+    return "" if char in _DROP or any(lo <= ord(char) <= hi for lo, hi in DROP_RANGES) else SEPARATOR
 
 
 def normalise(text: str, where: list[int] | None = None) -> str:
@@ -93,6 +109,7 @@ def table() -> dict:
     return {
         "map": "".join(f"{k}{v}" for k, v in sorted(MAP.items())),
         "drop": "".join(sorted(_DROP)),
+        "dropRanges": [list(r) for r in DROP_RANGES],
         "keep": [list(r) for r in KEEP],
     }
 
@@ -123,7 +140,9 @@ def codes(text: str, where: bool = False):
 
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     astral = (raw >= KEEP[-1][0]) & (raw <= KEEP[-1][1])
-    mapped = np.where(raw < 0x10000, _lookup()[np.minimum(raw, 0xFFFF)], np.where(astral, raw, 0))
+    hidden = (raw >= DROP_RANGES[-1][0]) & (raw <= DROP_RANGES[-1][1])
+    mapped = np.where(raw < 0x10000, _lookup()[np.minimum(raw, 0xFFFF)],
+                      np.where(astral, raw, np.where(hidden, _DROPPED, 0)))
     kept = mapped != _DROPPED
     reduced = mapped[kept]
     gap = reduced == 0

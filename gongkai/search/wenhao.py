@@ -89,6 +89,20 @@ def cited(text: str) -> list[tuple[Wenhao, int]]:
 _PARTIAL = re.compile(rf"^{_S}*([{_HAN}]{{1,16}}){_S}*(?:[{re.escape(_OPEN)}]{_S}*({_YEAR}){_S}*[{re.escape(_CLOSE)}]?|({_YEAR}){_S}*年){_S}*$")
 
 
+def own(text: str) -> list[Wenhao]:
+    """The 文号 a document's 发文字号 field gives it: the field as one 文号, or each one a
+    field lists (聊政发〔2019〕19号、聊财预〔2019〕20号 for a joint document, 23号（代）)."""
+    whole = parse(text)
+    if whole:
+        return [whole]
+    found: list[Wenhao] = []
+    for match in _CITED.finditer(_narrow(text)):
+        before = _RUN.search(_narrow(text), max(0, match.start() - 16), match.start())
+        if before:
+            found.append(Wenhao(before.group(), int(match.group(1)), int(match.group(2))))
+    return list(dict.fromkeys(found))
+
+
 def partial(text: str) -> tuple[str, int] | None:
     """A 文号 without its serial number (聊政办发〔2019〕, 聊政办发2019年): 机关代字, year."""
     match = _PARTIAL.match(_narrow(text))

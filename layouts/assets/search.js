@@ -17,6 +17,7 @@
     for (var i = 0; i < table.map.length; i += 2) this.map.set(table.map[i], table.map[i + 1]);
     this.drop = new Set(table.drop);
     this.keep = table.keep;
+    this.dropRanges = table.dropRanges;
   }
   Normaliser.prototype.fold = function (ch) {
     ch = this.map.has(ch) ? this.map.get(ch) : ch;
@@ -24,7 +25,11 @@
     for (var i = 0; i < this.keep.length; i++) {
       if (code >= this.keep[i][0] && code <= this.keep[i][1]) return ch;
     }
-    return this.drop.has(ch) ? "" : " ";
+    if (this.drop.has(ch)) return "";
+    for (i = 0; i < this.dropRanges.length; i++) {
+      if (code >= this.dropRanges[i][0] && code <= this.dropRanges[i][1]) return "";
+    }
+    return " ";
   };
   // The normalised text as an array of characters, and for each the offset in text
   // (UTF-16) of the character it came from.
@@ -78,7 +83,7 @@
     return m ? { agency: m[1], year: +(m[2] || m[3]) } : null;
   }
   function wenhaoWord(w) { return w.agency + w.year + w.serial + "号"; }
-  function wenhaoText(w) { return w.agency + "〔" + w.year + "〕" + (w.serial ? w.serial + "号" : ""); }
+  function wenhaoText(w) { return w.agency + "〔" + w.year + "〕" + (w.serial !== undefined ? w.serial + "号" : ""); }
 
   // -- reading the index --------------------------------------------------------------------
 
@@ -205,10 +210,12 @@
         var out = new Map();
         if (!found) return out;
         var r = new Reader(found.data), doc = 0, body = index.entry.bases.body;
+        var pinyin = 1 << index.entry.fields.indexOf("pinyin");
         while (r.i < found.data.length) {
           doc += r.v();
-          var counted = r.v(), first = chars.length === 2 ? r.v() : 0;
-          out.set(doc, { mask: counted % 16, body: Math.floor(counted / 16), at: first ? [body + first - 1] : [] });
+          var counted = r.v(), first = chars.length === 2 ? r.v() : 0, mask = counted % 32 & ~pinyin;
+          if (!mask && counted < 32) continue;  // in the full pinyin only: across syllables
+          out.set(doc, { mask: mask, body: Math.floor(counted / 32), at: first ? [body + first - 1] : [] });
         }
         return out;
       });
@@ -221,6 +228,7 @@
         var out = new Map();
         if (lists.some(function (l) { return !l; })) return out;
         var positions = lists.map(readPositions);
+        var bases = index.entry.bases, short = chars.length < index.entry.pinyinWord;
         var order = positions.map(function (_, i) { return i; })
           .sort(function (a, b) { return positions[a].size - positions[b].size; });
         positions[order[0]].forEach(function (_, doc) {
@@ -228,7 +236,7 @@
           var at = [], base = offsets[0], sets = positions.map(function (p) { return p.get(doc); });
           sets[0].list.forEach(function (p) {
             for (var i = 1; i < offsets.length; i++) if (!sets[i].set.has(p + offsets[i] - base)) return;
-            at.push(p);
+            if (!short || p < bases.pinyin || p >= bases.initials) at.push(p);
           });
           if (at.length) out.set(doc, { mask: 0, body: null, at: at });
         });
@@ -413,12 +421,25 @@
   }
   // The documents with this 文号 (first) and those citing it. Only the 机关代字 as written:
   // 聊政办发〔2019〕15号 must not find what cites 鲁政办发〔2019〕15号.
+  // Words a 文号 is quoted with (根据聊政办发〔2019〕5号) are taken off when the 代字 as
+  // written has no document of its own; never any other characters: 聊政办发〔2019〕16号
+  // must not answer with 政办发〔2019〕16号.
+  var LEADS = /^(?:根据|按照|依据|依照|参照|印发|转发|关于|贯彻|落实|执行|见)+/;
   function wenhaoStep(index, query) {
-    var w = query.wenhao;
-    return wenhaoDocs(index, "#" + w.agency + "#" + w.year + "#" + w.serial).then(function (docs) {
+    var w = query.wenhao, bare = w.agency.replace(LEADS, "");
+    function hits(docs) {
       var out = new Map();
       docs.forEach(function (flag, d) { out.set(d, { score: flag === 1 ? 10 : 2, tier: flag === 1 ? 2 : 0, at: [] }); });
       return out;
+    }
+    function lookup(agency) { return wenhaoDocs(index, "#" + agency + "#" + w.year + "#" + w.serial); }
+    return lookup(w.agency).then(function (exact) {
+      if (Array.from(exact.values()).indexOf(1) >= 0 || bare === w.agency || bare.length < 2) return hits(exact);
+      return lookup(bare).then(function (docs) {
+        if (!docs.size) return hits(exact);
+        w.agency = bare;
+        return hits(docs);
+      });
     });
   }
 
@@ -557,8 +578,10 @@
     if (!query.wenhao || !found) return Promise.resolve(null);
     var own = [];
     found.forEach(function (info, doc) { if (info.tier === 2) own.push(doc); });
-    return Promise.all(own.map(function (o) { return index.card(o); })).then(function (cards) {
-      return { wenhao: wenhaoText(query.wenhao), documents: cards.map(function (c) { return { url: c.u, title: c.t }; }) };
+    // A few cards (a 文号 shared by thousands is a content error, not a reason to load them all).
+    return Promise.all(own.slice(0, 5).map(function (o) { return index.card(o); })).then(function (cards) {
+      return { wenhao: wenhaoText(query.wenhao), count: own.length,
+        documents: cards.map(function (c) { return { url: c.u, title: c.t }; }) };
     });
   }
 
@@ -672,6 +695,7 @@
         if (i) p.append("、");
         p.append(el("a", { href: index.href(d.url) }, [out.wenhao.wenhao + "　" + d.title]));
       });
+      if (out.wenhao.count > out.wenhao.documents.length) p.append("等 " + out.wenhao.count + " 份文件");
       p.append("？");
       notes.append(el("div", { "class": "search-banner" }, [p]));
     }
