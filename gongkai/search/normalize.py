@@ -32,7 +32,7 @@ KEEP = (
 # Dropped without ending a segment: invisible format characters (zero-width spaces, soft
 # hyphens, bidi marks, variation selectors, tags), which text pasted from a word
 # processor carries inside words.
-DROP_RANGES = ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0xFE00, 0xFE0F), (0xE0000, 0xE0FFF))
+DROP_RANGES = ((0x061C, 0x061C), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0xFE00, 0xFE0F), (0xE0000, 0xE0FFF))
 
 # Dropped too: quotes, brackets, dots, dashes, slashes, marks.
 DROP = (
