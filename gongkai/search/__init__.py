@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 ROOT = "/search/"
 WENHAO = "/wh/"
+
+
 def wenhao_url(wenhao: Wenhao) -> str:
     return f"{WENHAO}{wenhao.agency}/{wenhao.year}/{wenhao.serial}/"
 
@@ -55,11 +57,11 @@ def _page(item: Searchable, text: str, tags: dict[str, str]) -> index.Page:
         "form": (item.form,), "topic": (item.topic,), "validity": (item.validity,),
         **{name: (value,) for name, value in tags.items()},
     }
-    own = parse(item.number) if item.number else None
+    whole = parse(item.number) if item.number else None
     card = {"u": item.url, "t": item.title, "n": item.number or "", "a": "、".join(item.agencies),
             "d": item.date.isoformat(), "c": item.column, "v": item.validity, "f": int(item.in_force)}
     return index.Page(
-        url=item.url, title=item.title, date=item.date.isoformat(), number=str(own) if own else (item.number or ""),
+        url=item.url, title=item.title, date=item.date.isoformat(), number=str(whole) if whole else (item.number or ""),
         agencies=item.agencies, in_force=item.in_force, text=text,
         facets={name: tuple(v for v in values if v) for name, values in facets.items()}, card=card,
     )

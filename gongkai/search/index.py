@@ -13,8 +13,9 @@ Layout under /search/ (the format search.js reads; numbers are unsigned LEB128 v
   2 characters: the same, then 1 + its first position in the body (0: none there);
   3 characters: count, then positions as gaps (a position says its field: BASES);
   文号 keys (#代字#年#号, #代字#年): 1 own / 2 cited.
-- c/K.bin: documents K*CHUNK … as flags (1: in force), length class (body length / average
-  × 32), title length, then for each facet the number of values and their numbers.
+- c/K.bin: documents K*CHUNK …: length class (body length / average × 32), in force << 7 |
+  title length, then each facet's value number + 1 (0: none), or for a facet marked multi
+  in entry.json the number of values and their numbers.
 - d/K/N.json: what result N shows, and where each passage of t/K/N.txt starts: the
   snippet is fetched with a Range request for one passage (the whole file where a
   server ignores Range).
@@ -35,7 +36,7 @@ from .normalize import codes, table
 from .wenhao import cited, own, parse
 
 FORMAT = 1
-CHUNK = 256
+CHUNK = 64  # documents per facet chunk: a rare word's first query loads one per match
 BIG = 1024  # postings larger than this get a file of their own
 SHARD = 4096  # bytes of small postings a bucket aims at
 COPY = 1 << 22  # bytes laid out at once
@@ -291,12 +292,13 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
     files["_buckets"] = str(buckets).encode()
     values = {name: sorted({v for p in pages for v in p.facets.get(name, ())}) for name, _ in FACETS}
     numbers = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
+    multi = {name for name, _ in FACETS if any(len(p.facets.get(name, ())) > 1 for p in pages)}
     for k in range(0, len(pages), CHUNK):
         chunk = bytearray()
         for page, length in zip(pages[k:k + CHUNK], bodies[k:k + CHUNK], strict=True):
-            _chunk_entry(chunk, page, (length or 1) / (average or 1), page.card.pop("_title"), numbers)
+            _chunk_entry(chunk, page, (length or 1) / (average or 1), page.card.pop("_title"), numbers, multi)
         files[f"c/{k // CHUNK}.bin"] = bytes(chunk)
-    files["entry.json"] = _entry(pages, values, synonyms, average, files)
+    files["entry.json"] = _entry(pages, values, synonyms, average, files, multi)
     return files
 
 
@@ -333,15 +335,20 @@ def _wenhao_entries(pages: list[Page]) -> Entries:
                    np.array([fnv(k) for k in ordered], dtype=np.uint32))
 
 
-def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: dict) -> None:
-    out.append(int(page.in_force))
+def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: dict, multi: set[str]) -> None:
+    """Two bytes for ranking, then each facet's value (number + 1, 0: none; for a facet
+    with several values to a document, their count and numbers). A first query loads the
+    chunks its matches fall in: every byte here is paid for many times."""
     out.append(min(255, round(ratio * 32)))  # body length / average, for BM25
-    out.append(min(title, 255))  # an exact title match is a word as long as the title
+    out.append(int(page.in_force) << 7 | min(title, 127))  # in force; title length (an exact title match)
     for name, _ in FACETS[1:]:  # the year is the range a document's number falls in
         own = sorted(numbers[name][v] for v in page.facets.get(name, ()))
-        varint(out, len(own))
-        for number in own:
-            varint(out, number)
+        if name in multi:
+            varint(out, len(own))
+            for number in own:
+                varint(out, number)
+        else:
+            varint(out, own[0] + 1 if own else 0)
 
 
 def _card(page: Page, ordinal: int, where) -> dict[str, bytes]:
@@ -443,7 +450,7 @@ def _copy(out: np.ndarray, at: np.ndarray, source: np.ndarray, starts: np.ndarra
         first = last
 
 
-def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: float, files: dict) -> bytes:
+def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: float, files: dict, multi: set[str]) -> bytes:
     years: list[list] = []
     for ordinal, page in enumerate(pages):
         year = page.date[:4]
@@ -458,7 +465,8 @@ def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: 
         "format": FORMAT, "count": len(pages), "buckets": int(files.pop("_buckets")), "chunk": CHUNK,
         "bases": BASES, "weights": WEIGHTS, "pinyinWord": PINYIN_WORD, "k1": K1, "b": B, "average": round(average, 1),
         "normalise": table(),
-        "facets": [{"key": name, "label": label, "values": values[name], "counts": totals[name]}
+        "facets": [{"key": name, "label": label, "values": values[name], "counts": totals[name],
+                    "multi": name in multi}
                    for name, label in FACETS[1:]],
         "years": years, "synonyms": synonyms,
     }

@@ -153,11 +153,16 @@
       return self.load("c/" + k + ".bin").then(function (bytes) {
         var docs = [], r = new Reader(bytes);
         while (r.i < bytes.length) {
-          var doc = { inForce: bytes[r.i] === 1, length: bytes[r.i + 1] / 32, title: bytes[r.i + 2], values: [] };
-          r.i += 3;
+          var doc = { length: bytes[r.i] / 32, inForce: bytes[r.i + 1] >= 128, title: bytes[r.i + 1] % 128, values: [] };
+          r.i += 2;
           for (var f = 0; f < facets; f++) {
-            var n = r.v(), own = [];
-            for (var j = 0; j < n; j++) own.push(r.v());
+            var own = [];
+            if (self.entry.facets[f].multi) {
+              for (var n = r.v(), j = 0; j < n; j++) own.push(r.v());
+            } else {
+              var value = r.v();
+              if (value) own.push(value - 1);
+            }
             doc.values.push(own);
           }
           docs.push(doc);
