@@ -233,10 +233,12 @@ def test_a_site_without_the_gazette_block_shows_no_gazette(tmp_path):
     without_gazette(project, keep_block=False)
     assert build(project).returncode == 0
     assert not (project.output / "gazette").exists()
-    # only documents and the catalog (its 政府公报 category) may say 公报
+    # only documents and the catalog (its 政府公报 category) may say 公报, and the search index
+    # that holds their text
     for page in project.output.rglob("*"):
         if page.is_file() and page.suffix in (".html", ".xml", ".txt", ".json") and "公报" in page.read_text("utf-8"):
-            assert page.relative_to(project.output).parts[0] in ("policies", "interpretations", "guide", "catalog", "rules", "sitemap"), page
+            folders = ("policies", "interpretations", "guide", "catalog", "rules", "sitemap", "search")
+            assert page.relative_to(project.output).parts[0] in folders, page
             assert "gazette/" not in page.read_text("utf-8"), page
 
 
