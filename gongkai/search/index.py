@@ -1,6 +1,7 @@
 """The search index: positional character n-grams in hash-bucketed shards, so a query
-downloads the entry file, the shards of its own grams, the facet chunks of the pages
-it matches and, for the results it shows, their cards and one passage each.
+downloads the entry file, the shards of its own grams and, for the results it shows,
+their cards and one passage each. Everything ranking needs is in the postings; the
+facet chunks are fetched only when a reader asks for the facets or applies one.
 
 Layout under /search/ (the format search.js reads; numbers are unsigned LEB128 varints):
 - entry.json: counts, field bases and weights, the normalisation table, facet values,
@@ -8,17 +9,24 @@ Layout under /search/ (the format search.js reads; numbers are unsigned LEB128 v
 - i/B.bin: the grams hashing (FNV-1a over code points, modulo the bucket count) to bucket
   B: per gram its UTF-8 length and bytes, df, then (size << 1 | external) and either the
   postings or the number of the file g/N.bin that holds them (a frequent gram).
-  Postings run in document order, each starting with the gap to the previous document:
-  1 character: body count << 5 | field mask (title 1, 文号 2, agency 4, pinyin 8, initials 16);
-  2 characters: the same, then 1 + its first position in the body (0: none there);
-  3 characters: count, then positions as gaps (a position says its field: BASES);
-  文号 keys (#代字#年#号, #代字#年): 1 own / 2 cited.
-- c/K.bin: documents K*CHUNK …: length class (body length / average × 32), in force << 7 |
-  title length, then each facet's value number + 1 (0: none), or for a facet marked multi
-  in entry.json the number of values and their numbers.
-- d/K/N.json: what result N shows, and where each passage of t/K/N.txt starts: the
-  snippet is fetched with a Range request for one passage (the whole file where a
-  server ignores Range).
+  Postings run in document order, each starting with the gap to the previous document.
+  A document's rank facts ride along: S, not in force (1 bit); N, its body length class
+  (3 bits: round(2 log2(length / average)) + 4, clipped to 0..7); T, its title length
+  (only where the gram is in the title, so only those postings pay for it).
+  Field mask bits: title 1, 文号 2, agency 4, pinyin 8, initials 16.
+  1 character: tf << 6 | S << 5 | mask, then T if in the title;
+  2 characters: tf << 5 | mask, then (1 + its first position in the body, 0: none) << 1
+  | S, then T if in the title; tf is the body count already divided by BM25's length
+  norm (1 - b + b × length / average), rounded, at least 1;
+  3 characters: (count - 1) << 4 | S << 3 | N, the positions as gaps (a position says
+  its field: BASES), then T if the first position is in the title;
+  文号 keys (#代字#年#号, #代字#年): S << 2 | 1 own / 2 cited.
+- c/K.bin: documents K*CHUNK …: each facet's value number + 1 (0: none), or for a facet
+  marked multi in entry.json the number of values and their numbers.
+- d/K/N.json: what result N shows, and in "p" where each passage of t/K/N.txt starts
+  (its index position and byte offset, each as the gap to the previous passage's, in
+  DIGITS: five bits a character, 32 added while more follow): the snippet is fetched
+  with a Range request for one passage (the whole file where a server ignores Range).
 Documents are numbered by date, oldest first, so a new document adds at the end and a
 year is a range of numbers.
 """
@@ -35,8 +43,8 @@ from .extract import passages
 from .normalize import codes, table
 from .wenhao import cited, own, parse
 
-FORMAT = 1
-CHUNK = 64  # documents per facet chunk: a rare word's first query loads one per match
+FORMAT = 2
+CHUNK = 64  # documents per facet chunk
 BIG = 1024  # postings larger than this get a file of their own
 SHARD = 4096  # bytes of small postings a bucket aims at
 COPY = 1 << 22  # bytes laid out at once
@@ -48,6 +56,7 @@ BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 768, "initials": 10
 WEIGHTS = {"title": 8.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "initials": 1.5, "body": 1.0}
 PINYIN_WORD = 5
 K1, B = 1.2, 0.75
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 FACETS = (("year", "年份"), ("column", "栏目"), ("agency", "发文机关"), ("form", "文种"), ("topic", "主题分类"),
           ("validity", "有效性"), ("issue", "公报期数"), ("category", "目录分类"))
 
@@ -164,7 +173,25 @@ def _key(columns: list[np.ndarray]) -> np.ndarray:
     return key
 
 
-def _postings(size: int, codes_, positions, docs, buckets: int, parts: int, part: int) -> Entries:
+@dataclass
+class _Ranks:
+    """What ranking needs of each document, by number: carried in its postings."""
+
+    stale: np.ndarray  # 1: not in force
+    norm: np.ndarray  # BM25's length norm, 1 - b + b * length / average
+    length: np.ndarray  # the length class N
+    title: np.ndarray  # characters in the title
+
+    @staticmethod
+    def of(pages: list[Page], bodies: list[int], titles: list[int]) -> _Ranks:
+        lengths = np.array(bodies, dtype=np.float64)
+        ratio = np.maximum(lengths, 1) / max(float(lengths.mean()) if len(lengths) else 1.0, 1.0)
+        return _Ranks(np.array([not p.in_force for p in pages], dtype=np.uint64), 1 - B + B * ratio,
+                      np.clip(np.rint(2 * np.log2(ratio)) + 4, 0, 7).astype(np.uint64),
+                      np.array(titles, dtype=np.uint64))
+
+
+def _postings(size: int, codes_, positions, docs, ranks: _Ranks, buckets: int, parts: int, part: int) -> Entries:
     """The entries of the grams of `size` characters whose bucket is `part` modulo
     `parts` (one share of the index at a time bounds the memory), in gram order."""
     at, columns = _cut(codes_, size)
@@ -184,31 +211,11 @@ def _postings(size: int, codes_, positions, docs, buckets: int, parts: int, part
     group_doc = doc[starts]
     group_key_start = new_key[starts]
     previous = np.concatenate(([0], group_doc[:-1]))
-    gap = np.where(group_key_start, group_doc, group_doc - previous)
+    gap = np.where(group_key_start, group_doc, group_doc - previous).astype(np.uint64)
     if size < 3:
-        body = field == BODY
-        bits = np.where(body, 0, np.left_shift(1, field.astype(np.uint16))).astype(np.uint16)
-        mask = np.bitwise_or.reduceat(bits, starts)
-        tf = np.add.reduceat(body.astype(np.uint32), starts)
-        values = [gap.astype(np.uint64), (tf.astype(np.uint64) << np.uint64(5)) | mask.astype(np.uint64)]
-        if size == 2:
-            first = np.minimum.reduceat(np.where(body, pos.astype(np.int64) - BASES["body"] + 1, 1 << 40), starts)
-            values.append(np.where(first >= 1 << 40, 0, first).astype(np.uint64))
-        flat = np.stack(values, axis=1).reshape(-1)
-        per_group = len(values)
-        group_value_start = np.arange(len(starts)) * per_group
+        flat, group_value_start = _counted(size, gap, field, pos, starts, ranks, group_doc)
     else:
-        counts = np.diff(np.append(starts, len(key)))
-        pos_gap = pos.astype(np.int64) - np.concatenate(([0], pos[:-1])).astype(np.int64)
-        pos_gap[starts] = pos[starts]
-        total = len(key) + 2 * len(starts)
-        flat = np.empty(total, dtype=np.uint64)
-        group_value_start = starts + 2 * np.arange(len(starts))
-        header = np.zeros(total, dtype=bool)
-        header[group_value_start] = header[group_value_start + 1] = True
-        flat[group_value_start] = gap
-        flat[group_value_start + 1] = counts
-        flat[~header] = pos_gap
+        flat, group_value_start = _positional(gap, pos, starts, len(key), ranks, group_doc)
     data, value_starts = varints(flat)
     key_groups = np.nonzero(group_key_start)[0]
     gram_columns = [c[starts[key_groups]] for c in columns]
@@ -221,6 +228,51 @@ def _postings(size: int, codes_, positions, docs, buckets: int, parts: int, part
         data=data, data_starts=np.append(value_starts[group_value_start][key_groups], len(data)),
         hashes=_fnv_arrays(*gram_columns),
     )
+
+
+_U = np.uint64
+
+
+def _counted(size: int, gap, field, pos, starts, ranks: _Ranks, doc) -> tuple[np.ndarray, np.ndarray]:
+    """One- and two-character postings (the module docstring): the values in order, and
+    where each document's start."""
+    body = field == BODY
+    bits = np.where(body, 0, np.left_shift(1, field.astype(np.uint16))).astype(np.uint16)
+    mask = np.bitwise_or.reduceat(bits, starts).astype(np.uint64)
+    tf = np.add.reduceat(body.astype(np.uint32), starts)
+    tf = np.where(tf > 0, np.maximum(1, np.rint(tf / ranks.norm[doc])), 0).astype(np.uint64)
+    stale = ranks.stale[doc]
+    if size == 1:
+        columns = [gap, tf << _U(6) | stale << _U(5) | mask]
+    else:
+        first = np.minimum.reduceat(np.where(body, pos.astype(np.int64) - BASES["body"] + 1, 1 << 40), starts)
+        first = np.where(first >= 1 << 40, 0, first).astype(np.uint64)
+        columns = [gap, tf << _U(5) | mask, first << _U(1) | stale]
+    columns.append(ranks.title[doc])
+    keep = np.ones((len(starts), len(columns)), dtype=bool)
+    keep[:, -1] = (mask & _U(1)) != 0  # the title length only where the gram is in the title
+    per_group = keep.sum(axis=1)
+    return np.stack(columns, axis=1)[keep], np.cumsum(per_group) - per_group
+
+
+def _positional(gap, pos, starts, size: int, ranks: _Ranks, doc) -> tuple[np.ndarray, np.ndarray]:
+    """Three-character postings: gap, header, position gaps, the title length if the
+    first position is in the title."""
+    counts = np.diff(np.append(starts, size))
+    pos_gap = pos.astype(np.int64) - np.concatenate(([0], pos[:-1])).astype(np.int64)
+    pos_gap[starts] = pos[starts]
+    titled = pos[starts] < BASES["number"]
+    extra = titled.astype(np.int64)
+    before = np.cumsum(extra) - extra
+    groups = np.arange(len(starts))
+    group_value_start = starts + 2 * groups + before
+    flat = np.empty(size + 2 * len(starts) + int(extra.sum()), dtype=np.uint64)
+    within = np.repeat(groups, counts)
+    flat[np.arange(size) + 2 * (within + 1) + before[within]] = pos_gap
+    flat[group_value_start] = gap
+    flat[group_value_start + 1] = (counts.astype(np.uint64) - _U(1)) << _U(4) | ranks.stale[doc] << _U(3) | ranks.length[doc]
+    flat[(group_value_start + 2 + counts)[titled]] = ranks.title[doc][titled]
+    return flat, group_value_start
 
 
 def _utf8_size(column: np.ndarray) -> np.ndarray:
@@ -269,16 +321,16 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
     pages = sorted(pages, key=lambda p: (p.date, p.url))
     files: dict[str, bytes] = {}
     grams = _Grams()
-    bodies = []
+    bodies, titles = [], []
     for ordinal, page in enumerate(pages):
         body, where = codes(page.text, where=True)
         bodies.append(len(body))
         fields = _fields(page, pinyin)
+        titles.append(len(fields["title"]))
         for name, text in (*fields.items(), ("body", body)):
             grams.add(ordinal, name, text)
         files.update(_card(page, ordinal, where))
-        page.card["_title"] = len(fields["title"])
-    average = sum(bodies) / len(bodies) if bodies else 1.0
+    ranks = _Ranks.of(pages, bodies, titles)
     arrays = grams.arrays()
     buckets = _bucket_count(len(arrays[0]))
     parts = min(buckets, 1 << max(0, (len(arrays[0]) // PART).bit_length()))
@@ -286,7 +338,7 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
     taken: set[int] = set()
     for part in range(parts):
         own = (wenhao.hashes % np.uint32(buckets)) % np.uint32(parts) == part
-        entries = Entries.join([*(_postings(size, *arrays, buckets, parts, part) for size in (1, 2, 3)),
+        entries = Entries.join([*(_postings(size, *arrays, ranks, buckets, parts, part) for size in (1, 2, 3)),
                                 wenhao.subset(own)])
         files.update(_shards(entries, buckets, (parts, part), taken))
     files["_buckets"] = str(buckets).encode()
@@ -295,10 +347,10 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
     multi = {name for name, _ in FACETS if any(len(p.facets.get(name, ())) > 1 for p in pages)}
     for k in range(0, len(pages), CHUNK):
         chunk = bytearray()
-        for page, length in zip(pages[k:k + CHUNK], bodies[k:k + CHUNK], strict=True):
-            _chunk_entry(chunk, page, (length or 1) / (average or 1), page.card.pop("_title"), numbers, multi)
+        for page in pages[k:k + CHUNK]:
+            _chunk_entry(chunk, page, numbers, multi)
         files[f"c/{k // CHUNK}.bin"] = bytes(chunk)
-    files["entry.json"] = _entry(pages, values, synonyms, average, files, multi)
+    files["entry.json"] = _entry(pages, values, synonyms, files, multi)
     return files
 
 
@@ -314,7 +366,7 @@ def _wenhao_entries(pages: list[Page]) -> Entries:
         for wenhao, _ in cited(page.text):
             keys.setdefault(wenhao.key(), 2)
         for key, flag in keys.items():
-            postings[key].append((ordinal, flag))
+            postings[key].append((ordinal, int(not page.in_force) << 2 | flag))
     names, data, starts = bytearray(), bytearray(), [0]
     sizes, dfs = [], []
     ordered = sorted(postings)
@@ -335,12 +387,9 @@ def _wenhao_entries(pages: list[Page]) -> Entries:
                    np.array([fnv(k) for k in ordered], dtype=np.uint32))
 
 
-def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: dict, multi: set[str]) -> None:
-    """Two bytes for ranking, then each facet's value (number + 1, 0: none; for a facet
-    with several values to a document, their count and numbers). A first query loads the
-    chunks its matches fall in: every byte here is paid for many times."""
-    out.append(min(255, round(ratio * 32)))  # body length / average, for BM25
-    out.append(int(page.in_force) << 7 | min(title, 127))  # in force; title length (an exact title match)
+def _chunk_entry(out: bytearray, page: Page, numbers: dict, multi: set[str]) -> None:
+    """Each facet's value (number + 1, 0: none; for a facet with several values to a
+    document, their count and numbers)."""
     for name, _ in FACETS[1:]:  # the year is the range a document's number falls in
         own = sorted(numbers[name][v] for v in page.facets.get(name, ()))
         if name in multi:
@@ -354,15 +403,26 @@ def _chunk_entry(out: bytearray, page: Page, ratio: float, title: int, numbers: 
 def _card(page: Page, ordinal: int, where) -> dict[str, bytes]:
     """The result card and the passages file of one page; the card says at which index
     position each passage starts, so a snippet fetches the passage a match is in."""
-    starts, offset, text = [], 0, bytearray()
+    starts, offset, text, last = [], 0, bytearray(), (0, 0)
     for passage in passages(page.text):
-        starts.append([BASES["body"] + int(where[offset]), len(text)])
+        here = (BASES["body"] + int(where[offset]), len(text))
+        starts += [here[0] - last[0], here[1] - last[1]]
+        last = here
         text += passage.encode("utf-8")
         offset += len(passage)
-    card = {key: value for key, value in page.card.items() if not key.startswith("_")}
     folder = ordinal // CHUNK
-    return {f"d/{folder}/{ordinal}.json": _json({**card, "p": starts, "l": len(text)}),
+    return {f"d/{folder}/{ordinal}.json": _json({**page.card, "p": _digits(starts), "l": len(text)}),
             f"t/{folder}/{ordinal}.txt": bytes(text)}
+
+
+def _digits(values: list[int]) -> str:
+    out = []
+    for value in values:
+        while value >= 32:
+            out.append(DIGITS[32 | value & 31])
+            value >>= 5
+        out.append(DIGITS[value])
+    return "".join(out)
 
 
 def _bucket_count(characters: int) -> int:
@@ -450,7 +510,7 @@ def _copy(out: np.ndarray, at: np.ndarray, source: np.ndarray, starts: np.ndarra
         first = last
 
 
-def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: float, files: dict, multi: set[str]) -> bytes:
+def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], files: dict, multi: set[str]) -> bytes:
     years: list[list] = []
     for ordinal, page in enumerate(pages):
         year = page.date[:4]
@@ -463,7 +523,7 @@ def _entry(pages: list[Page], values: dict, synonyms: list[list[str]], average: 
                 totals[name][vs.index(v)] += 1
     entry = {
         "format": FORMAT, "count": len(pages), "buckets": int(files.pop("_buckets")), "chunk": CHUNK,
-        "bases": BASES, "weights": WEIGHTS, "pinyinWord": PINYIN_WORD, "k1": K1, "b": B, "average": round(average, 1),
+        "bases": BASES, "weights": WEIGHTS, "pinyinWord": PINYIN_WORD, "k1": K1, "b": B,
         "normalise": table(),
         "facets": [{"key": name, "label": label, "values": values[name], "counts": totals[name],
                     "multi": name in multi}

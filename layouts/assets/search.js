@@ -153,8 +153,7 @@
       return self.load("c/" + k + ".bin").then(function (bytes) {
         var docs = [], r = new Reader(bytes);
         while (r.i < bytes.length) {
-          var doc = { length: bytes[r.i] / 32, inForce: bytes[r.i + 1] >= 128, title: bytes[r.i + 1] % 128, values: [] };
-          r.i += 2;
+          var doc = { values: [] };
           for (var f = 0; f < facets; f++) {
             var own = [];
             if (self.entry.facets[f].multi) {
@@ -188,14 +187,37 @@
   Index.prototype.card = function (ordinal) {
     var self = this, folder = Math.floor(ordinal / this.entry.chunk);
     return this.once("d" + ordinal, function () {
-      return self.load("d/" + folder + "/" + ordinal + ".json").then(function (b) { return JSON.parse(utf8.decode(b)); });
+      return self.load("d/" + folder + "/" + ordinal + ".json").then(function (b) {
+        var card = JSON.parse(utf8.decode(b));
+        card.p = passageStarts(card.p);
+        return card;
+      });
     });
   };
+  // A card's "p": [index position, byte offset] of each passage, from their gaps written
+  // five bits a character (index.py's DIGITS).
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  function passageStarts(text) {
+    var values = [], value = 0, shift = 1, out = [], at = [0, 0];
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGITS.indexOf(text[i]);
+      value += (digit & 31) * shift;
+      shift *= 32;
+      if (digit < 32) { values.push(value); value = 0; shift = 1; }
+    }
+    for (var k = 0; k + 1 < values.length; k += 2) {
+      at = [at[0] + values[k], at[1] + values[k + 1]];
+      out.push(at);
+    }
+    return out;
+  }
   Index.prototype.passage = function (ordinal, card, k) {
     var start = card.p[k][1], end = k + 1 < card.p.length ? card.p[k + 1][1] : card.l;
-    var folder = Math.floor(ordinal / this.entry.chunk);
-    return this.load("t/" + folder + "/" + ordinal + ".txt", [start, end]).then(function (bytes) {
-      return utf8.decode(bytes.length === end - start ? bytes : bytes.subarray(start, end));
+    var self = this, folder = Math.floor(ordinal / this.entry.chunk);
+    return this.once("t" + ordinal + "/" + k, function () {
+      return self.load("t/" + folder + "/" + ordinal + ".txt", [start, end]).then(function (bytes) {
+        return utf8.decode(bytes.length === end - start ? bytes : bytes.subarray(start, end));
+      });
     });
   };
   Index.prototype.year = function (ordinal) {
@@ -207,20 +229,24 @@
   // -- matching ---------------------------------------------------------------------------
 
   // Every document holding word (normalised, no spaces): ordinal -> { mask (fields beside
-  // the body), body (count; null: count the positions), at (positions) }.
+  // the body), body (the count over BM25's length norm), at (positions), inForce, title
+  // (its length, where the word is in it) }: all that ranking needs, from the postings.
   function matchWord(index, word) {
     var chars = Array.from(word);
     if (chars.length <= 2) {
       return index.gram(word).then(function (found) {
         var out = new Map();
         if (!found) return out;
-        var r = new Reader(found.data), doc = 0, body = index.entry.bases.body;
+        var r = new Reader(found.data), doc = 0, body = index.entry.bases.body, two = chars.length === 2;
         var pinyin = 1 << index.entry.fields.indexOf("pinyin");
         while (r.i < found.data.length) {
           doc += r.v();
-          var counted = r.v(), first = chars.length === 2 ? r.v() : 0, mask = counted % 32 & ~pinyin;
-          if (!mask && counted < 32) continue;  // in the full pinyin only: across syllables
-          out.set(doc, { mask: mask, body: Math.floor(counted / 32), at: first ? [body + first - 1] : [] });
+          var counted = r.v(), mask = counted & 31, tf = Math.floor(counted / (two ? 32 : 64));
+          var second = two ? r.v() : 0, first = Math.floor(second / 2);
+          var stale = two ? second & 1 : counted >> 5 & 1, title = mask & 1 ? r.v() : 0;
+          mask &= ~pinyin;
+          if (!mask && !tf) continue;  // in the full pinyin only: across syllables
+          out.set(doc, { mask: mask, body: tf, at: first ? [body + first - 1] : [], inForce: !stale, title: title });
         }
         return out;
       });
@@ -232,7 +258,7 @@
       .then(function (lists) {
         var out = new Map();
         if (lists.some(function (l) { return !l; })) return out;
-        var positions = lists.map(readPositions);
+        var positions = lists.map(function (l) { return readPositions(l, index.entry); });
         var bases = index.entry.bases, short = chars.length < index.entry.pinyinWord;
         var order = positions.map(function (_, i) { return i; })
           .sort(function (a, b) { return positions[a].size - positions[b].size; });
@@ -243,18 +269,31 @@
             for (var i = 1; i < offsets.length; i++) if (!sets[i].set.has(p + offsets[i] - base)) return;
             if (!short || p < bases.pinyin || p >= bases.initials) at.push(p);
           });
-          if (at.length) out.set(doc, { mask: 0, body: null, at: at });
+          if (at.length) out.set(doc, phraseHit(index.entry, at, sets));
         });
         return out;
       });
   }
-  function readPositions(found) {
+  // A phrase's hit from its verified positions: the fields it is in, the body count over
+  // the length norm its document's class gives.
+  function phraseHit(entry, at, sets) {
+    var mask = 0, body = 0, title = 0;
+    at.forEach(function (p) {
+      var f = fieldOf(entry, p);
+      if (f === "body") body++; else mask |= 1 << entry.fields.indexOf(f);
+    });
+    sets.forEach(function (s) { title = Math.max(title, s.title); });
+    var ratio = Math.pow(2, (sets[0].length - 4) / 2), norm = 1 - entry.b + entry.b * ratio;
+    return { mask: mask, body: body / norm, at: at, inForce: sets[0].inForce, title: title };
+  }
+  function readPositions(found, entry) {
     var out = new Map(), r = new Reader(found.data), doc = 0;
     while (r.i < found.data.length) {
       doc += r.v();
-      var n = r.v(), list = [], p = 0;
+      var head = r.v(), n = (head >> 4) + 1, list = [], p = 0;
       for (var j = 0; j < n; j++) { p += r.v(); list.push(p); }
-      out.set(doc, { list: list, set: new Set(list) });
+      out.set(doc, { list: list, set: new Set(list), inForce: !(head & 8), length: head & 7,
+        title: list[0] < entry.bases.number ? r.v() : 0 });
     }
     return out;
   }
@@ -263,7 +302,7 @@
       var out = new Map();
       if (!found) return out;
       var r = new Reader(found.data), doc = 0;
-      while (r.i < found.data.length) { doc += r.v(); out.set(doc, found.data[r.i++]); }
+      while (r.i < found.data.length) { doc += r.v(); out.set(doc, found.data[r.i++]); }  // stale << 2 | flag
       return out;
     });
   }
@@ -281,10 +320,11 @@
       maps.forEach(function (m) {
         m.forEach(function (hit, doc) {
           var had = out.get(doc);
-          if (!had) { out.set(doc, { mask: hit.mask, body: hit.body, at: hit.at.slice() }); return; }
+          if (!had) { out.set(doc, Object.assign({}, hit, { at: hit.at.slice() })); return; }
           had.at = had.at.concat(hit.at);
           had.mask |= hit.mask;
-          had.body = had.body === null || hit.body === null ? null : had.body + hit.body;
+          had.body += hit.body;
+          had.title = Math.max(had.title, hit.title);
         });
       });
       return out;
@@ -295,20 +335,13 @@
   // match outweighs any body; the title's in proportion to how much of it the word is, so
   // 聊城市居家养老服务补贴管理办法 ranks above a title that merely mentions it), the body
   // adds BM25's saturated, length-normalised count.
-  function weightOf(entry, hit, doc, size) {
-    var tf = 0, body = hit.body, mask = hit.mask, names = entry.fields;
-    if (body === null) {
-      body = 0;
-      hit.at.forEach(function (p) {
-        var f = fieldOf(entry, p);
-        if (f === "body") body++; else mask |= 1 << names.indexOf(f);
-      });
-    }
+  function weightOf(entry, hit, size) {
+    var tf = 0, names = entry.fields;
     names.forEach(function (f, i) {
-      if (f === "body" || !(mask & (1 << i))) return;
-      tf += entry.weights[f] * (f === names[0] ? 0.25 + 0.75 * Math.min(1, size / (doc.title || size)) : 1);
+      if (f === "body" || !(hit.mask & (1 << i))) return;
+      tf += entry.weights[f] * (f === names[0] ? 0.25 + 0.75 * Math.min(1, size / (hit.title || size)) : 1);
     });
-    return tf + body / (body + entry.k1 * (1 - entry.b + entry.b * (doc.length || 1)));
+    return tf + hit.body / (hit.body + entry.k1);
   }
 
   function idf(count, df) { return Math.log(1 + (count - df + 0.5) / (df + 0.5)); }
@@ -388,7 +421,8 @@
       return { key: f.key, label: f.label, selected: null, values: f.values.map(function (v, i) { return [v, f.counts[i]]; })
         .sort(function (a, b) { return (b[1] - a[1]) || (a[0] < b[0] ? -1 : 1); }) };
     })).filter(function (f) { return f.values.length > 1; });
-    return { query: query, total: entry.count, page: 1, pages: 1, results: [], facets: facets, filters: {}, wenhao: null };
+    return { query: query, total: entry.count, page: 1, pages: 1, results: [], facets: facets, facetsLoaded: true,
+      filters: {}, wenhao: null };
   }
 
   // ordinal -> { score, tier, at: [positions per term] }, or null for "every document".
@@ -399,7 +433,7 @@
     if (query.partial) {
       steps.push(wenhaoDocs(index, "#" + query.partial.agency + "#" + query.partial.year).then(function (docs) {
         var out = new Map();
-        docs.forEach(function (_, d) { out.set(d, { score: 0, tier: 0, at: [] }); });
+        docs.forEach(function (flag, d) { out.set(d, { score: 0, tier: 0, at: [], inForce: !(flag & 4) }); });
         return out;
       }));
     }
@@ -414,7 +448,7 @@
         var source = map || part.hits;
         source.forEach(function (hit, doc) {
           if (result && !result.has(doc)) return;
-          var had = result ? result.get(doc) : { score: 0, tier: 0, at: [], hits: [] };
+          var had = result ? result.get(doc) : { score: 0, tier: 0, at: [], hits: [], inForce: hit.inForce };
           if (map) { had.score += hit.score; had.tier = Math.max(had.tier, hit.tier); }
           else { had.hits = (had.hits || []).concat([{ term: part.term, hit: hit }]); }
           next.set(doc, had);
@@ -434,12 +468,16 @@
     var w = query.wenhao, bare = w.agency.replace(LEADS, "");
     function hits(docs) {
       var out = new Map();
-      docs.forEach(function (flag, d) { out.set(d, { score: flag === 1 ? 10 : 2, tier: flag === 1 ? 2 : 0, at: [] }); });
+      docs.forEach(function (flag, d) {
+        var mine = (flag & 3) === 1;
+        out.set(d, { score: mine ? 10 : 2, tier: mine ? 2 : 0, at: [], inForce: !(flag & 4) });
+      });
       return out;
     }
     function lookup(agency) { return wenhaoDocs(index, "#" + agency + "#" + w.year + "#" + w.serial); }
     return lookup(w.agency).then(function (exact) {
-      if (Array.from(exact.values()).indexOf(1) >= 0 || bare === w.agency || bare.length < 2) return hits(exact);
+      var mine = Array.from(exact.values()).some(function (flag) { return (flag & 3) === 1; });
+      if (mine || bare === w.agency || bare.length < 2) return hits(exact);
       return lookup(bare).then(function (docs) {
         if (!docs.size) return hits(exact);
         w.agency = bare;
@@ -448,21 +486,24 @@
     });
   }
 
+  // The facet chunks are loaded only when asked for (request.facets: a reader opened the
+  // filters) or needed (a filter other than the year, which a document's number gives).
   function finish(index, query, found, request) {
-    var entry = index.entry, all = found === null;
+    var entry = index.entry, all = found === null, filters = request.filters || {};
     var ordinals = all ? Array.from({ length: entry.count }, function (_, i) { return i; }) : Array.from(found.keys());
-    return index.docs(ordinals).then(function (docs) {
-      var filters = request.filters || {};
-      var scored = ordinals.map(function (o) { return { ord: o, doc: docs.get(o), info: found ? found.get(o) : null }; });
+    var wanted = !!request.facets || Object.keys(filters).some(function (k) { return k !== "year"; });
+    return (wanted ? index.docs(ordinals) : Promise.resolve(null)).then(function (docs) {
+      var scored = ordinals.map(function (o) { return { ord: o, doc: docs && docs.get(o), info: found ? found.get(o) : null }; });
       scored.forEach(function (r) { r.tier = 0; r.score = all ? 0 : score(index, query, r); });
-      var facets = facetCounts(index, scored, filters);
+      var facets = facetCounts(index, scored, filters, wanted);
       var kept = scored.filter(function (r) { return passes(index, r, filters, null); });
       kept.sort(function (a, b) { return (b.tier - a.tier) || (b.score - a.score) || (b.ord - a.ord); });
       var pages = Math.max(1, Math.ceil(kept.length / PAGE));
       var page = Math.min(Math.max(1, request.page || 1), pages);
       var shown = kept.slice((page - 1) * PAGE, page * PAGE);
       return Promise.all(shown.map(function (r) { return present(index, query, r); })).then(function (results) {
-        var out = { query: query, total: kept.length, page: page, pages: pages, results: results, facets: facets, filters: filters };
+        var out = { query: query, total: kept.length, page: page, pages: pages, results: results, facets: facets,
+          facetsLoaded: wanted, filters: filters };
         return banner(index, query, found).then(function (b) {
           out.wenhao = b;
           return kept.length || all ? out : suggest(index, query, out);
@@ -476,14 +517,14 @@
     r.tier = info.tier;
     var positions = [];
     (info.hits || []).forEach(function (h) {
-      total += idf(entry.count, h.term.df) * weightOf(entry, h.hit, r.doc, Array.from(h.term.word).length);
+      var size = Array.from(h.term.word).length;
+      total += idf(entry.count, h.term.df) * weightOf(entry, h.hit, size);
       positions.push(h.hit.at);
-      var title = h.hit.at.filter(function (p) { return p < entry.bases.number; }), size = Array.from(h.term.word).length;
-      if (query.terms.length === 1 && title.indexOf(0) >= 0 && r.doc.title === size) r.tier = Math.max(r.tier, 1);
-
+      // The whole title: the word is in it and as long as it.
+      if (query.terms.length === 1 && h.hit.mask & 1 && h.hit.title === size) r.tier = Math.max(r.tier, 1);
     });
     if (positions.length > 1) total += proximity(positions) * 0.5 * query.terms.length;
-    return total * (r.doc.inForce ? 1 : 0.6);
+    return total * (info.inForce ? 1 : 0.6);
   }
   // Closeness of the words' nearest occurrences: 1 when adjacent, falling with the gap
   // (each pair of neighbouring words, their sorted positions walked once).
@@ -511,9 +552,10 @@
       return key === except || valuesOf(index, r, key).indexOf(filters[key]) >= 0;
     });
   }
-  // For each facet, the values among the documents that pass every other filter.
-  function facetCounts(index, scored, filters) {
-    var keys = ["year"].concat(index.entry.facets.map(function (f) { return f.key; }));
+  // For each facet, the values among the documents that pass every other filter (the
+  // year alone unless the chunks were loaded).
+  function facetCounts(index, scored, filters, loaded) {
+    var keys = ["year"].concat(loaded ? index.entry.facets.map(function (f) { return f.key; }) : []);
     var labels = { year: "年份" };
     index.entry.facets.forEach(function (f) { labels[f.key] = f.label; });
     return keys.map(function (key) {
@@ -671,15 +713,16 @@
       status.textContent = "正在搜索……";
     }
     var index = new Index(httpLoader(app.getAttribute("data-search-root")));
-    search(index, { q: q, filters: filters, page: page, plain: plain }).then(function (out) {
-      show(app, index, q, filters, out);
+    var request = { q: q, filters: filters, page: page, plain: plain };
+    search(index, request).then(function (out) {
+      show(app, index, request, out);
     }, function () {
       status.textContent = "搜索暂时无法使用（索引文件读取失败），请稍后再试，或浏览政策文件列表。";
     });
   }
 
-  function show(app, index, q, filters, out) {
-    filters = out.filters;
+  function show(app, index, request, out) {
+    var q = request.q, filters = out.filters;
     var status = app.querySelector("[data-search-status]");
     var notes = app.querySelector("[data-search-notes]");
     var list = app.querySelector("[data-search-results]");
@@ -726,7 +769,7 @@
     });
     if (!browsing) out.results.forEach(function (r) { list.append(result(index, r)); });
     list.setAttribute("start", String((out.page - 1) * index.page + 1));
-    facets(app, out, q, filters);
+    facets(app, index, request, out);
     pager(app, out, q, filters);
   }
 
@@ -747,24 +790,50 @@
     return d[0] + "年" + (+d[1]) + "月" + (+d[2]) + "日";
   }
 
-  function facets(app, out, q, filters) {
-    var box = app.querySelector("[data-search-facets]");
-    box.querySelectorAll(".facet").forEach(function (n) { n.remove(); });
-    out.facets.forEach(function (facet, i) {
-      var id = "facet-" + i, items = el("ul", { "class": "facet-values", "aria-labelledby": id });
-      if (facet.selected) {
-        items.append(el("li", {}, [el("a", { href: address(q, shorten(filters, facet.key), 1), "class": "facet-clear" },
-          ["清除“" + facet.label + "”筛选"])]));
-      }
-      facet.values.forEach(function (pair) {
-        var link = el("a", { href: address(q, withFilter(filters, facet.key, pair[0]), 1) },
-          [pair[0], el("span", { "class": "count" }, ["（" + pair[1] + "）"])]);
-        if (facet.selected === pair[0]) link.setAttribute("aria-current", "true");
-        items.append(el("li", {}, [link]));
+  // The facets counted (the year is always: a document's number gives it); the others
+  // behind "更多筛选", counted when a reader opens it: a first query does not download
+  // the facet chunks of every document it matches.
+  function facets(app, index, request, out) {
+    var box = app.querySelector("[data-search-facets]"), q = request.q, filters = out.filters;
+    box.querySelectorAll(".facet, .facet-more").forEach(function (n) { n.remove(); });
+    out.facets.forEach(function (facet, i) { box.append(facetList(facet, "facet-" + i, q, filters)); });
+    var others = index.entry.facets.filter(function (f) { return f.values.length > 1; });
+    if (!out.facetsLoaded && out.total > 1 && others.length) {
+      var more = el("details", { "class": "facet-more" }, [el("summary", {}, ["更多筛选：" + others.map(function (f) {
+        return f.label;
+      }).join("、")])]);
+      more.addEventListener("toggle", function () {
+        if (!more.open || more.hasAttribute("data-loaded")) return;
+        more.setAttribute("data-loaded", "");
+        var wait = el("p", { "class": "facet-wait" }, ["正在统计……"]);
+        more.append(wait);
+        search(index, Object.assign({}, request, { facets: true })).then(function (full) {
+          var shown = full.facets.filter(function (f) { return f.key !== "year"; });
+          shown.forEach(function (f, i) { more.append(facetList(f, "facet-more-" + i, q, filters)); });
+          if (shown.length) wait.remove();
+          else wait.textContent = "这些结果的栏目、发文机关等都相同，无需再筛选。";
+        }, function () {
+          wait.textContent = "筛选条件暂时无法读取，请稍后再试。";
+          more.removeAttribute("data-loaded");
+        });
       });
-      box.append(el("div", { "class": "facet" }, [el("h3", { id: id }, [facet.label]), items]));
+      box.append(more);
+    }
+    box.hidden = !box.querySelector(".facet, .facet-more");
+  }
+  function facetList(facet, id, q, filters) {
+    var items = el("ul", { "class": "facet-values", "aria-labelledby": id });
+    if (facet.selected) {
+      items.append(el("li", {}, [el("a", { href: address(q, shorten(filters, facet.key), 1), "class": "facet-clear" },
+        ["清除“" + facet.label + "”筛选"])]));
+    }
+    facet.values.forEach(function (pair) {
+      var link = el("a", { href: address(q, withFilter(filters, facet.key, pair[0]), 1) },
+        [pair[0], el("span", { "class": "count" }, ["（" + pair[1] + "）"])]);
+      if (facet.selected === pair[0]) link.setAttribute("aria-current", "true");
+      items.append(el("li", {}, [link]));
     });
-    box.hidden = !out.facets.length;
+    return el("div", { "class": "facet" }, [el("h3", { id: id }, [facet.label]), items]);
   }
 
   function pager(app, out, q, filters) {

@@ -171,6 +171,23 @@ def answered(page) -> dict:
     return shown
 
 
+# 更多筛选 opened and its facets counted (or its note that there is nothing to filter by).
+COUNTED = """() => {
+  const more = document.querySelector('.facet-more');
+  const wait = more && more.querySelector('.facet-wait');
+  return !!more && more.open && (!!more.querySelector('.facet') || (!!wait && !wait.textContent.startsWith('正在')));
+}"""
+
+
+def more_facets(page) -> dict:
+    """Open 更多筛选 from the keyboard (focus its summary, Enter) and wait until its
+    facets are counted; what the page shows then."""
+    page.locator(".facet-more > summary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(COUNTED)
+    return page.evaluate(SHOWN)
+
+
 def open_search(page, site_url: str, q: str | None = None, width: int = DESKTOP["width"], /, **params) -> dict:
     load(page, search_url(site_url, **({"q": q} if q is not None else {}), **params), width)
     return answered(page)
@@ -411,6 +428,10 @@ def test_a_facet_narrows_the_results_and_clearing_it_goes_back(tab, site_url, la
     before = open_search(tab, site_url, MANY)
     where = f"q={MANY} → {label} {value}"
     failures = []
+    if key != "year":  # the year is counted at once; the others when 更多筛选 is opened
+        if [f["label"] for f in before["facets"]] != ["年份"]:
+            failures.append(f"{where}: before 更多筛选 is opened the page counts {[f['label'] for f in before['facets']]}")
+        before = more_facets(tab)
     everything = total(before)
     chosen = [v for v in facet(before, label)["values"] if v["text"] == value]
     assert chosen, f"{where}: no value {value} under {label}: {facet(before, label)['values']}"
@@ -645,6 +666,35 @@ AXE_STATES = {
 def test_axe_finds_nothing_on_the_search_page(tab, site_url, state):
     open_search(tab, site_url, **AXE_STATES[state])
     fail_if_any(axe_failures_as_shown(tab, f"{page_label(tab.url)} ({state})"), "axe-core violation(s)")
+
+
+def test_axe_finds_nothing_with_more_filters_open(tab, site_url):
+    open_search(tab, site_url, MANY)
+    more_facets(tab)
+    fail_if_any(axe_failures_as_shown(tab, f"{page_label(tab.url)} (更多筛选 open)"), "axe-core violation(s)")
+
+
+def test_facet_chunks_load_only_when_more_filters_are_opened(fresh_tab, site_url):
+    """A query downloads no facet chunk (search/c/); opening 更多筛选 does, and counts the
+    other facets over the same results."""
+    page = fresh_tab()
+    chunks: list[str] = []
+    page.on("request", lambda request: chunks.append(request.url) if "/search/c/" in request.url else None)
+    shown = open_search(page, site_url, MANY)
+    failures = []
+    if chunks:
+        failures.append(f"q={MANY}: the query fetched facet chunks {chunks} before 更多筛选 was opened")
+    opened = more_facets(page)
+    if not chunks:
+        failures.append(f"q={MANY}: 更多筛选 counted its facets without fetching search/c/")
+    labels = [f["label"] for f in opened["facets"]]
+    if "栏目" not in labels:
+        failures.append(f"q={MANY}: 更多筛选 shows {labels}, no 栏目")
+    else:
+        counted = sum(count_of(v) for v in facet(opened, "栏目")["values"])
+        if counted != total(shown):
+            failures.append(f"q={MANY}: 栏目's counts add up to {counted}, the results are {total(shown)}")
+    fail_if_any(failures, "facet loading failure(s)")
 
 
 # -- 9. high contrast, text sizes, narrow screens ----------------------------------------------------
