@@ -71,12 +71,31 @@ def output_path(url: str) -> str:
 
 def relative(target: str, here: str) -> str:
     """A relative link from the page at `here` to `target`, so the site works at any
-    base path and from the file system. Fragments are kept."""
+    base path and from the file system. Fragments are kept. Pure string arithmetic on
+    the segments (posixpath.relpath asks the file system for the working directory, and
+    a build makes hundreds of thousands of these)."""
     path, hash_, fragment = target.partition("#")
     if not path:
         return target
+    if _UNUSUAL.search(path) or _UNUSUAL.search(here):
+        return _relpath(path, here) + hash_ + fragment
+    folders = path.split("/")
+    leaf = folders.pop()
+    start = here.split("/")[:-1]  # the folder `here` is in, as segments
+    common = 0
+    while common < len(folders) and common < len(start) and folders[common] == start[common]:
+        common += 1
+    result = "/".join([".."] * (len(start) - common) + folders[common:] + [leaf])
+    return (result or "./") + hash_ + fragment
+
+
+# Segments that are not plain names ("//", ".", ".."): left to posixpath's normalisation.
+_UNUSUAL = re.compile(r"//|/\.\.?(?:/|$)|^[^/]")
+
+
+def _relpath(path: str, here: str) -> str:
     here_dir = here if here.endswith("/") else posixpath.dirname(here) + "/"
     result = posixpath.relpath(path, here_dir)
     if path.endswith("/") and not result.endswith("/"):
         result = "./" if result == "." else result + "/"
-    return result + hash_ + fragment
+    return result

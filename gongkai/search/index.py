@@ -235,7 +235,7 @@ _U = np.uint64
 
 def _counted(size: int, gap, field, pos, starts, ranks: _Ranks, doc) -> tuple[np.ndarray, np.ndarray]:
     """One- and two-character postings (the module docstring): the values in order, and
-    where each document's start."""
+    where each document's values start."""
     body = field == BODY
     bits = np.where(body, 0, np.left_shift(1, field.astype(np.uint16))).astype(np.uint16)
     mask = np.bitwise_or.reduceat(bits, starts).astype(np.uint64)
