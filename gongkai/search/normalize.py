@@ -34,6 +34,12 @@ KEEP = (
 # processor carries inside words.
 DROP_RANGES = ((0x061C, 0x061C), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0xFE00, 0xFE0F), (0xE0000, 0xE0FFF))
 
+# Look-alikes replaced by their compatibility form (NFKC) where that is one character:
+# circled digits and letters (①号楼 is 1号楼), circled ideographs (㊤), and the CJK
+# compatibility ideographs text converted from PDF carries (U+F90A is 金). A rule, not
+# a table: the browser applies String.normalize("NFKC") in the same ranges.
+NFKC_RANGES = ((0x2460, 0x24FF), (0x3200, 0x32FF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
 # Dropped too: quotes, brackets, dots, dashes, slashes, marks.
 DROP = (
     "'\"`“”‘’„‟「」『』《》〈〉‹›«»()[]{}〔〕【】〖〗〘〙〚〛﹝﹞﹙﹚﹛﹜⦅⦆"
@@ -74,6 +80,9 @@ def kept(char: str) -> bool:
 
 def fold(char: str) -> str:
     """A character after mapping: itself kept, "" dropped, SEPARATOR ending a segment."""
+    if any(lo <= ord(char) <= hi for lo, hi in NFKC_RANGES):
+        compatible = unicodedata.normalize("NFKC", char)
+        char = compatible if len(compatible) == 1 else char
     char = MAP.get(char, char)
     if kept(char):
         return char
@@ -110,6 +119,7 @@ def table() -> dict:
         "map": "".join(f"{k}{v}" for k, v in sorted(MAP.items())),
         "drop": "".join(sorted(_DROP)),
         "dropRanges": [list(r) for r in DROP_RANGES],
+        "nfkc": [list(r) for r in NFKC_RANGES],
         "keep": [list(r) for r in KEEP],
     }
 
@@ -132,6 +142,14 @@ def _lookup():
     return table
 
 
+@cache
+def _astral():
+    import numpy as np
+
+    lo, hi = NFKC_RANGES[-1]
+    return np.array([ord(fold(chr(code))) for code in range(lo, hi + 1)], dtype=np.uint32)
+
+
 def codes(text: str, where: bool = False):
     """normalise(text) as an array of code points with 0 for SEPARATOR (and, with where,
     the array of positions `normalise(text, where)` fills in), computed without a
@@ -141,8 +159,11 @@ def codes(text: str, where: bool = False):
     raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     astral = (raw >= KEEP[-1][0]) & (raw <= KEEP[-1][1])
     hidden = (raw >= DROP_RANGES[-1][0]) & (raw <= DROP_RANGES[-1][1])
+    lo, hi = NFKC_RANGES[-1]  # the compatibility ideographs beyond the BMP
+    compatible = _astral()[np.clip(raw, lo, hi) - lo]
     mapped = np.where(raw < 0x10000, _lookup()[np.minimum(raw, 0xFFFF)],
-                      np.where(astral, raw, np.where(hidden, _DROPPED, 0)))
+                      np.where((raw >= lo) & (raw <= hi), compatible,
+                               np.where(astral, raw, np.where(hidden, _DROPPED, 0))))
     kept = mapped != _DROPPED
     reduced = mapped[kept]
     gap = reduced == 0

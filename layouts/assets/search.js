@@ -18,10 +18,18 @@
     this.drop = new Set(table.drop);
     this.keep = table.keep;
     this.dropRanges = table.dropRanges;
+    this.nfkc = table.nfkc || [];
   }
   Normaliser.prototype.fold = function (ch) {
-    ch = this.map.has(ch) ? this.map.get(ch) : ch;
     var code = ch.codePointAt(0);
+    for (var n = 0; n < this.nfkc.length; n++) {
+      if (code >= this.nfkc[n][0] && code <= this.nfkc[n][1]) {
+        var compatible = ch.normalize("NFKC");
+        if (Array.from(compatible).length === 1) ch = compatible;
+      }
+    }
+    ch = this.map.has(ch) ? this.map.get(ch) : ch;
+    code = ch.codePointAt(0);
     for (var i = 0; i < this.keep.length; i++) {
       if (code >= this.keep[i][0] && code <= this.keep[i][1]) return ch;
     }
@@ -360,7 +368,7 @@
       if (partial) query.partial = partial;
       else text.split(/\s+/).forEach(function (token) {
         var w = token && parseWenhao(norm, token);
-        if (w && !query.wenhao) query.wenhao = w; else rest.push(token);
+        if (w && !query.wenhao) { query.wenhao = w; w.joins = joins(rest, w); } else rest.push(token);
       });
     }
     norm.words(rest.join(" ")).forEach(function (word) {
@@ -374,6 +382,37 @@
     });
     return query;
   }
+  // A space typed inside the 机关代字 (聊政 办发〔2019〕5号): the Han tokens just before
+  // the 文号, joined to its 代字, longest first; tried before the 代字 as written.
+  var HAN_ONLY = new RegExp("^[" + HAN + "]+$");
+  function joins(rest, w) {
+    var out = [];
+    for (var j = 1; j <= 3 && j <= rest.length && HAN_ONLY.test(rest[rest.length - j]); j++) {
+      var agency = rest.slice(-j).join("") + w.agency;
+      if (Array.from(agency).length <= 16) out.unshift({ agency: agency, tokens: rest.slice(-j) });
+    }
+    return out;
+  }
+  // The first join that is some document's own 文号 becomes the query's, its tokens no
+  // longer words.
+  function settle(index, query) {
+    var w = query.wenhao, tried = Promise.resolve(false);
+    ((w && w.joins) || []).forEach(function (join) {
+      tried = tried.then(function (done) {
+        if (done) return true;
+        return wenhaoDocs(index, "#" + join.agency + "#" + w.year + "#" + w.serial).then(function (docs) {
+          if (!Array.from(docs.values()).some(function (flag) { return (flag & 3) === 1; })) return false;
+          var gone = index.norm.words(join.tokens.join(" "));
+          w.agency = join.agency;
+          query.terms = query.terms.filter(function (t) { return gone.indexOf(t.word) < 0; });
+          query.offers = query.offers.filter(function (o) { return gone.indexOf(o.word) < 0; });
+          return true;
+        });
+      });
+    });
+    return tried;
+  }
+
   // A year, an agency or a 文种 written in the query, offered as a filter.
   function offer(index, query, word) {
     var entry = index.entry, norm = index.norm;
@@ -397,7 +436,7 @@
       if (!query.terms.length && !query.wenhao && !query.partial && !Object.keys(request.filters || {}).length) {
         return overview(index, query);
       }
-      return candidates(index, query).then(function (found) {
+      return settle(index, query).then(function () { return candidates(index, query); }).then(function (found) {
         return finish(index, query, found, request);
       });
     });
