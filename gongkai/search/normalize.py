@@ -78,6 +78,7 @@ def kept(char: str) -> bool:
     return any(lo <= code <= hi for lo, hi in KEEP)
 
 
+@cache
 def fold(char: str) -> str:
     """A character after mapping: itself kept, "" dropped, SEPARATOR ending a segment."""
     if any(lo <= ord(char) <= hi for lo, hi in NFKC_RANGES):
