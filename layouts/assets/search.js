@@ -314,6 +314,8 @@
       return out;
     });
   }
+  function isOwn(flag) { return (flag & 3) === 1; }  // the document's own 文号, not one it cites
+  function hasOwn(docs) { return Array.from(docs.values()).some(isOwn); }
 
   function fieldOf(entry, position) {
     var name = entry.fields[0];
@@ -401,7 +403,7 @@
       tried = tried.then(function (done) {
         if (done) return true;
         return wenhaoDocs(index, "#" + join.agency + "#" + w.year + "#" + w.serial).then(function (docs) {
-          if (!Array.from(docs.values()).some(function (flag) { return (flag & 3) === 1; })) return false;
+          if (!hasOwn(docs)) return false;
           var gone = index.norm.words(join.tokens.join(" "));
           w.agency = join.agency;
           query.terms = query.terms.filter(function (t) { return gone.indexOf(t.word) < 0; });
@@ -508,15 +510,14 @@
     function hits(docs) {
       var out = new Map();
       docs.forEach(function (flag, d) {
-        var mine = (flag & 3) === 1;
+        var mine = isOwn(flag);
         out.set(d, { score: mine ? 10 : 2, tier: mine ? 2 : 0, at: [], inForce: !(flag & 4) });
       });
       return out;
     }
     function lookup(agency) { return wenhaoDocs(index, "#" + agency + "#" + w.year + "#" + w.serial); }
     return lookup(w.agency).then(function (exact) {
-      var mine = Array.from(exact.values()).some(function (flag) { return (flag & 3) === 1; });
-      if (mine || bare === w.agency || bare.length < 2) return hits(exact);
+      if (hasOwn(exact) || bare === w.agency || bare.length < 2) return hits(exact);
       return lookup(bare).then(function (docs) {
         if (!docs.size) return hits(exact);
         w.agency = bare;
