@@ -1,10 +1,16 @@
 """The text a page offers to search: what its layout marks with `data-index` (the
 document's body), taken from the rendered page, with block boundaries kept as line
-breaks, then cut into the short passages that snippets show."""
+breaks, then cut into the short passages that snippets show.
+
+The page is our own output (autoescaped, sanitized, serialised by BeautifulSoup or
+Jinja: text and attribute values never hold a raw "<"), so regular expressions over its
+tags read it the way html.parser does (tests/test_search_extract.py holds them to it) at
+a tenth of the cost: an index build reads every page."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import re
+from html import unescape
 
 # Elements whose start or end ends a line of text (cells and items too: a table row's
 # cells are separate words, not one run).
@@ -13,46 +19,88 @@ _BLOCKS = frozenset(
 )
 _SKIPPED = frozenset(("script", "style", "template"))
 _VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
+_RAW = frozenset(("script", "style"))  # their content is text up to their end tag, never tags
 PASSAGE = 80  # characters a passage holds at most (cut at a sentence end where there is one)
 _ENDS = frozenset("。！？；!?;\n")
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+# A tag (its attributes may quote ">"), a comment, a declaration or processing instruction.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_TAG = re.compile(rf"<(/?)([a-zA-Z][^\s/>]*)({_ATTRS})>|<!--.*?-->|<[!?][^>]*>", re.S)
+# What can hide a tag from the tokenizer (a comment, script or style content), or mark one.
+_NEXT = re.compile(r"<!--|<(script|style)\b|data-index", re.I)
+_COMMENT_END = re.compile("-->")
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in _RAW}
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0  # open elements inside the current data-index element; 0: outside
-        self.skip = 0
-        self.parts: list[str] = []
+def _marked(attrs: str) -> bool:
+    return "data-index" in attrs.lower() and any(m.group(1).lower() == "data-index" for m in _ATTR.finditer(attrs))
 
-    def handle_starttag(self, tag, attrs) -> None:
-        if self.depth:
-            if tag not in _VOID:
-                self.depth += 1
-            self.skip += tag in _SKIPPED
-        elif any(name == "data-index" for name, _ in attrs) and tag not in _VOID:
-            self.depth = 1
-        if self.depth and tag in _BLOCKS:
-            self.parts.append("\n")
 
-    def handle_endtag(self, tag) -> None:
-        if not self.depth or tag in _VOID:
-            return
-        self.skip -= tag in _SKIPPED and self.skip > 0
-        self.depth -= 1
-        if tag in _BLOCKS or not self.depth:
-            self.parts.append("\n")
-
-    def handle_data(self, data) -> None:
-        if self.depth and not self.skip:
-            self.parts.append(data)
+def _next_mark(source: str, at: int) -> int:
+    """Where the next tag that may carry data-index starts (-1: none), passing over
+    comments and script or style content as a tokenizer does."""
+    while (m := _NEXT.search(source, at)) is not None:
+        if m.group(1):  # <script or <style: may be marked itself, else its content is hidden
+            tag = _TAG.match(source, m.start())
+            if tag is None or _marked(tag.group(3)):
+                return m.start()
+            end = _RAW_END[m.group(1).lower()].search(source, tag.end())
+        elif m.group(0) == "<!--":
+            end = _COMMENT_END.search(source, m.end())
+        else:  # the tag it is in, if any: the last "<" before it that starts a tag reaching past it
+            start = source.rfind("<", at, m.start())
+            while start >= 0 and (tag := _TAG.match(source, start)) is None:
+                start = source.rfind("<", at, start)  # a "<" quoted in an attribute value
+            if start >= 0 and tag.end() > m.start():
+                return start
+            end = m
+        if end is None:
+            return -1
+        at = end.end()
+    return -1
 
 
 def page_text(html: bytes) -> str:
     """The marked text of a page: one line per block, blank lines and spaces squeezed."""
-    parser = _Text()
-    parser.feed(html.decode("utf-8"))
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    source = html.decode("utf-8")
+    parts: list[str] = []
+    depth = skip = 0  # open elements inside the data-index element (0: outside); in skipped ones
+    at = 0
+    while True:
+        if not depth and (at := _next_mark(source, at)) < 0:  # nothing outside one counts
+            break
+        if (m := _TAG.search(source, at)) is None:
+            break
+        if depth and not skip and m.start() > at:
+            parts.append(unescape(source[at:m.start()]))
+        at = m.end()
+        closing, name = m.group(1), m.group(2)
+        if name is None:  # comment or declaration
+            continue
+        name = name.lower()
+        if not closing:
+            if depth:
+                depth += name not in _VOID
+                skip += name in _SKIPPED
+            elif name not in _VOID and _marked(m.group(3)):
+                depth = 1
+            if depth and name in _BLOCKS:
+                parts.append("\n")
+        if closing or m.group(0).endswith("/>"):
+            if depth and name not in _VOID:
+                skip -= name in _SKIPPED and skip > 0
+                depth -= 1
+                if name in _BLOCKS or not depth:
+                    parts.append("\n")
+        elif name in _RAW:
+            end = _RAW_END[name].search(source, at)
+            stop = end.start() if end else len(source)
+            if depth and not skip:
+                parts.append(source[at:stop])
+            at = stop
+    if depth and not skip:
+        parts.append(unescape(source[at:]))
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
