@@ -144,13 +144,16 @@ class MarkdownRenderer:
         inserted = [unescape_html(i) for table in job.tables.values() for i in _INSERTED_ID.findall(table)]
         unique_ids(soup, self.reserved_ids, inserted, generated,
                    lambda value, nth, message: job.error(job.locate_id(value, nth), message))
-        self._in_page_links(soup, job, generated, inserted)
-        lint(soup, job)
+        # The checks after the sanitizer share one walk: a find_all per check would walk
+        # the whole tree each time.
+        elements = [node for node in soup.descendants if isinstance(node, Tag)]
+        elements = self._in_page_links(elements, job, generated, inserted)
+        lint(elements, job)
         # Links are resolved on the parsed body, so raw HTML <a> and <img> are held to
         # the same rules as Markdown ones.
-        for anchor in soup.find_all("a", href=True):
+        for anchor in (el for el in elements if el.name == "a" and el.get("href") is not None):
             anchor["href"] = self.link(anchor["href"]) or anchor["href"]
-        for image in soup.find_all("img", src=True):
+        for image in (el for el in elements if el.name == "img" and el.get("src") is not None):
             image["src"] = self.image(image["src"]) or image["src"]
         html = str(soup)
         # Data tables are our own HTML (with attributes editors may not use), so they
@@ -159,11 +162,14 @@ class MarkdownRenderer:
             html = html.replace(_table_slot(table_id), table_html)
         return Body(Markup(html), job.files)
 
-    def _in_page_links(self, soup: BeautifulSoup, job: _Job, generated: dict[int, Tag], inserted: list[str]) -> None:
+    def _in_page_links(self, elements: list[Tag], job: _Job, generated: dict[int, Tag], inserted: list[str]) -> list[Tag]:
         """Every #link must land on this page: on an id of the body, its tables or its
-        layout. "#" and "#top" are the top of the page."""
-        ids = {el["id"] for el in soup.find_all(id=True)} | self.reserved_ids.exact | set(inserted)
-        for anchor in soup.find_all("a", href=True):
+        layout. "#" and "#top" are the top of the page. The elements left."""
+        ids = {el["id"] for el in elements if el.get("id") is not None} | self.reserved_ids.exact | set(inserted)
+        gone: set[int] = set()
+        for anchor in (el for el in elements if el.name == "a" and el.get("href") is not None):
+            if id(anchor) in gone:
+                continue
             href = clean_url(str(anchor["href"]))
             fragment = href[1:]
             # Browsers look for the fragment as written, then percent-decoded.
@@ -174,10 +180,12 @@ class MarkdownRenderer:
                 label = fragment.partition(":")[2]
                 job.problems.warn(job.record.origin.rel, job.locate(f"[^{label}]:"), "",
                                   f"脚注 [^{label}] 在正文中没有被引用，页面上已省略它的返回链接；请在正文中用 [^{label}] 引用它，或删去这条脚注")
+                gone.update(map(id, anchor.find_all(True)), (id(anchor),))
                 anchor.decompose()
             else:
                 job.error(job.locate(f"]({anchor['href']}", anchor["href"]),
                           f"页内链接“{href}”找不到目标：本页没有 id 为“{fragment}”的位置（标题的 id 由标题文字生成：英文字母变小写，去掉标点，空格换成 -）")
+        return [el for el in elements if id(el) not in gone]
 
     # -- link resolution, called from the tree processor ------------------------------
 

@@ -78,12 +78,15 @@ def sanitize(soup: BeautifulSoup, report: Report) -> None:
                 report(("<![", "<?", "<!"), "不允许使用 CDATA、声明或处理指令，已删除")
             node.extract()
     _forbidden_characters(soup, report)
+    dropped: set[int] = set()  # ids of what went with a dropped element (asking a Tag
+    # whether it was decomposed searches its children for a tag of that name)
     for element in list(soup.find_all(True)):
-        if element.decomposed:
+        if id(element) in dropped:
             continue
         name = element.name
         if name in _DROP_WITH_CONTENT:
             report((f"<{name}",), f"不允许使用 <{name}> 标签（出于安全和无障碍要求），已删除")
+            dropped.update(map(id, element.find_all(True)))
             element.decompose()
             continue
         if name not in ALLOWED:
