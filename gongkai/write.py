@@ -63,7 +63,7 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
         leftovers = _clean_leftovers(output, notices)
         check_place(output)  # again, under the lock: the folder may have changed
         _check_removable(output)
-        staging = _stage(outputs, output)
+        staging = _stage(outputs, output, _published_files(output))
         old = _publish(staging, output, notices)
         if old is not None:
             try:
@@ -80,22 +80,27 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
 KEPT = "网站没有更新，上一次生成的网站保持不变。"
 
 
-def _stage(outputs: Outputs, output: Path) -> Path:
-    """Every output file in a new staging folder beside output, the marker first."""
+def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> Path:
+    """Every output file in a new staging folder beside output, the marker first. A file
+    the published site already holds with the same bytes is linked, not written, so it
+    keeps its modification time (rsync and object-storage sync skip it)."""
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
     except OSError as err:
         raise WriteFailed(f"无法在 {output.parent} 中创建临时目录：{describe(err)}。{KEPT}") from None
+    mode = _file_mode()
     try:
-        (staging / MARKER).write_bytes(MARKER_TEXT)
+        if not _reuse(output / MARKER, staging / MARKER, mode, MARKER_TEXT):
+            (staging / MARKER).write_bytes(MARKER_TEXT)
+        made: set[Path] = set()
         for rel, content in sorted(outputs.pages.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            target = _place(staging / rel, made)
+            if published.get(rel) != len(content) or not _reuse(output / rel, target, mode, content):
+                target.write_bytes(content)
         for rel, source in sorted(outputs.copies.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)  # bytes only: builds stay byte-identical
+            target = _place(staging / rel, made)
+            if published.get(rel) != source.stat().st_size or not _reuse(output / rel, target, mode, source):
+                shutil.copyfile(source, target)  # bytes only: builds stay byte-identical
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
     except BaseException as err:
         _discard(staging)
@@ -103,6 +108,69 @@ def _stage(outputs: Outputs, output: Path) -> Path:
             raise WriteFailed(f"写入 {err.filename or staging} 失败：{describe(err)}。{KEPT}") from None
         raise
     return staging
+
+
+def _place(target: Path, made: set[Path]) -> Path:
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    return target
+
+
+def _published_files(output: Path) -> dict[str, int]:
+    """The regular files of the published site by path (reached through real folders
+    only, never a symbolic link), with their sizes; empty where there is none."""
+    found: dict[str, int] = {}
+    folders = [(output, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    elif entry.is_file(follow_symlinks=False) and entry.name != MARKER:
+                        found[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue  # nothing there to reuse: the files get written
+    return found
+
+
+def _reuse(old: Path, target: Path, mode: int, new: bytes | Path) -> bool:
+    """Link the published file old at target if it holds the bytes of new (a page's
+    bytes or the file copied), has the permissions a new file gets and is linked nowhere
+    else; False where it cannot be (then the caller writes the file)."""
+    try:
+        fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with open(fd, "rb") as stream:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != mode or info.st_nlink != 1:
+                return False
+            if not (stream.read() == new if isinstance(new, bytes) else _same_stream(stream, new)):
+                return False
+        os.link(old, target, follow_symlinks=False)
+        return True
+    except OSError:  # no hard links here (another file system, FAT, a protected link)
+        return False
+
+
+def _same_stream(stream, source: Path, block: int = 1 << 20) -> bool:
+    """Whether stream reads as the file source does, a block at a time (attachments may
+    be large)."""
+    with source.open("rb") as other:
+        while True:
+            a, b = stream.read(block), other.read(block)
+            if a != b:
+                return False
+            if not a:
+                return True
+
+
+def _file_mode() -> int:
+    """The permissions a file written now gets (0o666 less the umask)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _discard(staging: Path) -> None:

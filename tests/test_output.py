@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -293,6 +294,10 @@ def test_disk_full_keeps_the_previous_site(empty, mounts, room):
     space, _ = used(output.parent)
     remount(output.parent, f"size={int(space * (1 + room)) // 1024 + 4}k")  # room for a fraction of a copy
     site(empty, 2)
+    for path in output.rglob("*"):  # a rebuild links the files it can keep, which takes no room:
+        if path.is_file():  # made private, every one must be written again
+            path.chmod(0o600)
+    before = tree_digest(output)
     fails(empty.build("--output", str(output)), 3, "磁盘空间不足", "ENOSPC", KEPT)
     assert tree_digest(output) == before
     assert debris(output) == [], "the partial staging folder is removed"
@@ -552,3 +557,85 @@ def test_serve_on_the_network_warns_that_anyone_can_see_it(empty):
         out, err = server.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/" in out
     assert "预览已向网络开放，同一网络中的任何人都能" in err
+
+
+# -- a rebuild rewrites only what changed ---------------------------------------------------
+
+
+def _files(output: Path) -> dict[str, tuple[int, int]]:
+    """Each file's (inode, modification time): what tells a rewritten file from a kept one."""
+    return {p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def _rewritten(before: dict, after: dict) -> set[str]:
+    return {rel for rel, file in after.items() if before.get(rel) != file}
+
+
+def test_a_rebuild_rewrites_only_the_files_whose_bytes_changed(example, tmp_path):
+    """Unchanged files keep their inode and modification time (rsync and object-storage
+    sync upload only what changed), also attachments; what changed is new, and the tree
+    equals a clean build of the same content."""
+    assert example.build().returncode == 0
+    first = _files(example.output)
+    assert example.build().returncode == 0
+    again, digest = _files(example.output), tree_digest(example.output)
+    assert _rewritten(first, again) == set(), "a rebuild with nothing changed rewrote these"
+    assert all(p.stat().st_nlink == 1 for p in example.output.rglob("*") if p.is_file()), "linked to a removed copy"
+
+    source = sorted((example.root / "content/policies").glob("*.md"))[0]
+    text = source.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4) + 5
+    source.write_text(text[:end] + "\n新增的一段正文。\n" + text[end:], encoding="utf-8")
+    attachment = example.root / "content/files/2024/zwgk-2024-rwfg.txt"  # an attachment of the example
+    data = bytearray(attachment.read_bytes())
+    data[-1] ^= 1  # same size, other bytes
+    attachment.write_bytes(bytes(data))
+    assert example.build().returncode == 0
+    after, changed = _files(example.output), tree_digest(example.output)
+    differ = {rel for rel in changed if digest.get(rel) != changed[rel]}
+    assert _rewritten(again, after) == differ
+    assert any(rel.startswith("policies/") for rel in differ) and any(rel.endswith(attachment.name) for rel in differ)
+    assert len(differ) < len(after) / 2, f"one body and one file changed, {len(differ)} of {len(after)} files differ"
+    clean = example.root / "clean"
+    assert example.build("--output", str(clean)).returncode == 0
+    assert changed == tree_digest(clean)
+
+
+@pytest.mark.parametrize("tamper", ["private file", "folder is a link", "file linked elsewhere"])
+def test_a_published_file_is_kept_only_when_it_is_ours_as_we_wrote_it(example, tmp_path, tamper):
+    """A published file is linked into the new site only if it is a regular file reached
+    through real folders, with the permissions a new file gets and no other name: never a
+    file of another folder, which a later change there would publish."""
+    assert example.build().returncode == 0
+    output = example.output
+    page = output / "index.html"
+    outside = tmp_path / "outside"
+    if tamper == "private file":
+        page.chmod(0o600)
+    elif tamper == "folder is a link":
+        shutil.copytree(output / "policies", outside)
+        shutil.rmtree(output / "policies")
+        (output / "policies").symlink_to(outside, target_is_directory=True)
+        page = next(p for p in sorted(outside.rglob("index.html")))
+    else:
+        outside.mkdir()
+        os.link(page, outside / "index.html")
+    assert example.build().returncode == 0
+    if tamper == "private file":
+        assert (output / "index.html").stat().st_mode & 0o777 == 0o666 & ~_umask()
+    published = {(p.stat().st_dev, p.stat().st_ino) for p in output.rglob("*") if p.is_file()}
+    if tamper != "private file":
+        assert not outside.is_symlink() and outside.exists(), "the other folder is left as it was"
+        assert all((p.stat().st_dev, p.stat().st_ino) not in published for p in outside.rglob("*") if p.is_file())
+        assert page.exists()
+    assert not (output / "policies").is_symlink()
+    clean = example.root / "clean"
+    assert example.build("--output", str(clean)).returncode == 0
+    assert tree_digest(output) == tree_digest(clean)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
