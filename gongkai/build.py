@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .cache import Cache
 from .diagnostics import BuildStopped, Problems, Stage
 from .fields import id_problem
 from .records import DataTable, Record, Seen, SiteConfig
@@ -33,6 +34,7 @@ class Build:
     site: Site | None
     outputs: Outputs
     problems: Problems
+    reused: int = 0  # bodies taken from the build cache
 
 
 def load_config(project: Path, problems: Problems) -> SiteConfig:
@@ -196,15 +198,22 @@ def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[st
     return tables
 
 
-def build_site(project: Path, build_date: date) -> Build:
-    """Run every stage, collecting all problems. Nothing is written here."""
+def build_site(project: Path, build_date: date, use_cache: str = "") -> Build:
+    """Run every stage, collecting all problems. Nothing is written here but the build
+    cache, with use_cache "write" ("read": only read; "": not used). The output is the
+    same either way."""
     site, found, problems = build_model(project, build_date)
     if site is None:
         return Build(None, Outputs(), problems)
     problems.stage = Stage.RENDER
-    outputs = SiteRenderer(site, project.resolve(), problems).render()
+    kept = Cache(project.resolve() if use_cache else None, use_cache == "write")
+    renderer = SiteRenderer(site, project.resolve(), problems, kept)
+    try:
+        outputs = renderer.render()
+    finally:
+        kept.close()
     unpublished(found, outputs, project.resolve(), problems)
-    return Build(site, outputs, problems)
+    return Build(site, outputs, problems, renderer.markdown.reused)
 
 
 def build_model(project: Path, build_date: date) -> tuple[Site | None, Found | None, Problems]:

@@ -73,6 +73,8 @@ def _shared_options(sub: bool, output: bool) -> argparse.ArgumentParser:
     default = (lambda value: argparse.SUPPRESS) if sub else (lambda value: value)
     parser.add_argument("--root", type=Path, default=default(Path.cwd()), help="项目目录（默认当前目录）")
     parser.add_argument("--build-date", type=parse_date, default=default(None), help="按此日期判断文件是否过期（YYYY-MM-DD）")
+    parser.add_argument("--no-cache", action="store_true", default=default(False),
+                        help="不读取也不更新生成缓存（.cache/gongkai/），从头生成；结果与使用缓存时相同")
     if output:
         parser.add_argument("--output", type=Path, default=default(None), help="输出目录（默认 项目/output）")
         parser.add_argument("--force", action="store_true", default=default(False), help="允许输出到项目目录之外")
@@ -153,21 +155,21 @@ def run_command(args) -> int:
     if extra := next((c for c in type_commands() if c.name == command), None):
         return extra.run(root, args)
     if command == "check":
-        code = exit_code(run_build(root, None, build_date(args)))
+        code = exit_code(run_build(root, None, build_date(args), "" if args.no_cache else "read"))
         return code or (strict_checks(root, build_date(args)) if args.strict else 0)
     output = check_output_dir(args.output or root / "output", root, args.force)
     if command == "serve":
         from .serve import serve
 
-        rebuild = lambda: preview_build(root, output, build_date(args))  # noqa: E731
+        rebuild = lambda: preview_build(root, output, build_date(args), "" if args.no_cache else "write")  # noqa: E731
         return serve(root, output, args.port, args.host, base_path(root), rebuild)
-    return exit_code(run_build(root, output, build_date(args)))
+    return exit_code(run_build(root, output, build_date(args), "" if args.no_cache else "write"))
 
 
-def preview_build(root: Path, output: Path, as_of: date) -> Problems:
+def preview_build(root: Path, output: Path, as_of: date, use_cache: str) -> Problems:
     """A rebuild in serve: a site that cannot be written is shown like a content error."""
     try:
-        return run_build(root, output, as_of)
+        return run_build(root, output, as_of, use_cache)
     except (UnsafeOutput, WriteFailed) as err:
         print(f"错误：{err}", file=sys.stderr)
         problems = Problems(stage=Stage.WRITE)
@@ -196,13 +198,13 @@ def exit_code(problems: Problems) -> int:
     return 1 if problems else 0
 
 
-def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
+def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> Problems:
     """Build (or only check when output is None), print a summary, return the problems.
     The pipeline is imported here: a refused output directory is reported at once."""
     from .build import build_site
 
     started = time.perf_counter()
-    result = build_site(root, as_of)
+    result = build_site(root, as_of, use_cache)
     elapsed = time.perf_counter() - started
     if result.problems:
         print(result.problems.report(), file=sys.stderr)
@@ -212,11 +214,12 @@ def run_build(root: Path, output: Path | None, as_of: date) -> Problems:
     if result.problems.warnings:
         print(result.problems.report(), file=sys.stderr)
     pages = sum(1 for path in result.outputs.pages if path.endswith(".html"))
+    reused = f"（{result.reused} 篇正文取自生成缓存）" if result.reused else ""
     if output is None:
-        print(f"检查通过：{pages} 个页面，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
+        print(f"检查通过：{pages} 个页面{reused}，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
         return result.problems
     for notice in write_site(result.outputs, output):
         print(notice, file=sys.stderr)
     elapsed = time.perf_counter() - started
-    print(f"生成完成：{pages} 个页面，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
+    print(f"生成完成：{pages} 个页面{reused}，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
     return result.problems

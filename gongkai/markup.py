@@ -7,6 +7,7 @@ sanitized and linted (alt text, table headers, heading levels, link text).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -25,7 +26,8 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from . import urls
+from . import cache, urls
+from .cache import Cache
 from .diagnostics import Problems
 from .fields import ID_RE
 from .lint import MAX_NESTING, lint, nesting
@@ -44,10 +46,31 @@ _INSERTED_ID = re.compile(r'\bid="([^"]*)"')
 
 @dataclass
 class Body:
-    """A rendered body and the content files it links to (URL -> file), to be copied."""
+    """A rendered body and the content files it links to (URL -> file), to be copied;
+    calls: the lookups it made (kind, argument, result), what its reuse depends on."""
 
     html: Markup
     files: dict[str, Path] = field(default_factory=dict)
+    calls: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+class _Counted:
+    """Problems passed on to a build's, counted: only a body without any is cached."""
+
+    def __init__(self, problems: Problems):
+        self.problems, self.count = problems, 0
+
+    def add(self, *args) -> None:
+        self.count += 1
+        self.problems.add(*args)
+
+    def warn(self, *args) -> None:
+        self.count += 1
+        self.problems.warn(*args)
+
+
+def _digest(html: str | None) -> str | None:
+    return hashlib.sha256(html.encode()).hexdigest() if html else None
 
 
 @dataclass
@@ -61,6 +84,7 @@ class _Job:
     files: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)  # table id -> trusted HTML
     cursor: dict = field(default_factory=dict)  # needle -> where its next search starts
+    calls: list = field(default_factory=list)  # what link, image and table gave (Body.calls)
 
     def locate(self, *needles: str | re.Pattern) -> int:
         """The source line of the body line holding a needle (text or pattern).
@@ -101,8 +125,10 @@ class MarkdownRenderer:
     """One Markdown converter reused for every body of a build (reset between bodies)."""
 
     def __init__(self, site, content_dir: Path, project_dir: Path, known_ids: dict[str, str],
-                 table_html: Callable[[DataTable], str]):
+                 table_html: Callable[[DataTable], str], cache: Cache):
         self.site = site
+        self.cache = cache
+        self.reused = 0  # bodies taken from the cache
         self.content_dir = content_dir
         self.project_dir = project_dir
         self.known_ids = known_ids
@@ -123,6 +149,40 @@ class MarkdownRenderer:
         )
 
     def render(self, record: Record, here: str, problems: Problems) -> Body:
+        """The body as safe HTML: from the cache when the same text was converted for the
+        same page before, without a problem, and every link, image and table it holds
+        still resolves as it did then; else converted, and cached when it has no problem."""
+        name = cache.key(record.origin.rel, here, record.body, sorted(self.reserved_ids.exact),
+                         [shape for _, shape in self.reserved_ids.patterns])
+        if (kept := self._kept(record, here, self.cache.get("body", name))) is not None:
+            return kept
+        counted = _Counted(problems)
+        body = self._convert(record, here, counted)
+        if not counted.count:
+            self.cache.put("body", name, {"html": str(body.html), "calls": body.calls})
+        return body
+
+    def _kept(self, record: Record, here: str, entry: dict | None) -> Body | None:
+        """The cached body, if its links, images and tables resolve as they did."""
+        if entry is None:
+            return None
+        counted = _Counted(Problems())
+        job = self.job = _Job(record, here, record.body.split("\n"), counted)
+        try:
+            html, calls = entry["html"], entry["calls"]
+            for kind, argument, result in calls:
+                if kind not in ("link", "image", "table") or self._again(kind, argument) != result or counted.count:
+                    return None
+            if not isinstance(html, str):
+                return None
+        except (KeyError, TypeError, ValueError):  # an entry of another shape: converted afresh
+            return None
+        finally:
+            self.job = None
+        self.reused += 1
+        return Body(Markup(html), job.files)
+
+    def _convert(self, record: Record, here: str, problems) -> Body:
         job = self.job = _Job(record, here, record.body.split("\n"), problems)
         too_deep = nesting(job.lines)
         if too_deep is not None:
@@ -160,7 +220,7 @@ class MarkdownRenderer:
         # go in only after the body passed the sanitizer.
         for table_id, table_html in job.tables.items():
             html = html.replace(_table_slot(table_id), table_html)
-        return Body(Markup(html), job.files)
+        return Body(Markup(html), job.files, job.calls)
 
     def _in_page_links(self, elements: list[Tag], job: _Job, generated: dict[int, Tag], inserted: list[str]) -> list[Tag]:
         """Every #link must land on this page: on an id of the body, its tables or its
@@ -189,7 +249,31 @@ class MarkdownRenderer:
 
     # -- link resolution, called from the tree processor ------------------------------
 
+    # Links, images and tables are looked up through these, which note what each gave:
+    # a cached body is reused only while every lookup gives the same again.
+
     def link(self, written: str) -> str | None:
+        result = self._link(written)
+        self.job.calls.append(("link", written, result))
+        return result
+
+    def image(self, written: str) -> str | None:
+        result = self._image(written)
+        self.job.calls.append(("image", written, result))
+        return result
+
+    def table(self, table_id: str, line: int) -> str | None:
+        html = self._table(table_id, line)
+        self.job.calls.append(("table", table_id, _digest(html)))
+        return html
+
+    def _again(self, kind: str, argument: str) -> str | None:
+        """What a lookup gives now, as it was noted."""
+        if kind == "table":
+            return _digest(self._table(argument, 0))
+        return self._link(argument) if kind == "link" else self._image(argument)
+
+    def _link(self, written: str) -> str | None:
         job = self.job
 
         def line() -> int:
@@ -243,7 +327,7 @@ class MarkdownRenderer:
             self.job.error(line(), f"链接目标不存在：找不到标识为“{doc_id}”的文件")
         return None
 
-    def image(self, written: str) -> str | None:
+    def _image(self, written: str) -> str | None:
         def line() -> int:
             return self.job.locate(f"]({written}", written, *_head(written))
 
@@ -276,7 +360,7 @@ class MarkdownRenderer:
         self.job.files[url] = target
         return urls.relative(url, self.job.here)
 
-    def table(self, table_id: str, line: int) -> str | None:
+    def _table(self, table_id: str, line: int) -> str | None:
         table = self.site.tables.get(table_id)
         if table is None:
             if not ID_RE.match(table_id):

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from . import search, urls, views
+from .cache import Cache
 from .contenttype import Listing, MapSection
 from .diagnostics import Problems
 from .markup import MarkdownRenderer
@@ -54,7 +55,7 @@ class Outputs:
 class SiteRenderer:
     EVERYTHING = EVERYTHING
 
-    def __init__(self, site: Site, project_dir: Path, problems: Problems):
+    def __init__(self, site: Site, project_dir: Path, problems: Problems, cache: Cache | None = None):
         self.site = site
         self.config = site.config
         self.project_dir = project_dir
@@ -67,7 +68,8 @@ class SiteRenderer:
         )
         self.env.filters["cn_date"] = views.cn_date
         self.pagination = {listing.key: views.paginate(listing, self.config.page_size) for listing in site.listings}
-        self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html)
+        self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html,
+                                         cache or Cache(None))
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
         self._sections = [section for t in site.types for section in t.sections(site)]
