@@ -2,10 +2,10 @@
 
     python3 benchmarks/same_output.py [BASE] [--documents 1000]
 
-Builds the example portal and a fabricated site of N documents (benchmarks/build.py's
-generator) with the generator at BASE (a git revision, default HEAD) and with the
-working tree, each revision with its own layouts and example content, and compares the
-output trees file by file. Prints every file that differs or exists on one side only;
+Builds the example portal and a generated site of N documents (benchmarks/corpus.py)
+with the generator at BASE (a git revision, default HEAD) and with the working tree, each
+revision with its own layouts and example content, and compares the output trees file
+by file. Prints every file that differs or exists on one side only;
 exits 1 if any does.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from build import fabricate  # noqa: E402 - benchmarks/build.py beside this file
+import corpus  # noqa: E402 - benchmarks/corpus.py beside this file
 
 BUILD_DATE = "2026-11-25"
 
@@ -49,7 +49,7 @@ def project_for(generator: Path, where: Path, documents: int | None) -> Path:
         shutil.copytree(generator, where, ignore=shutil.ignore_patterns(".git", "output", ".venv", "node_modules"))
         return where
     where.mkdir(parents=True)
-    fabricate(where, documents)  # uses this checkout's layouts and config...
+    corpus.write_site(where, corpus.documents(documents))  # this checkout's layouts and config...
     for name in ("layouts",):  # ...replaced by the revision's own
         shutil.rmtree(where / name)
         shutil.copytree(generator / name, where / name)
