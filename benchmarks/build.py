@@ -47,7 +47,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,6 +59,7 @@ if str(REPO) not in sys.path:  # run as a script: benchmarks/ is on the path, th
     sys.path.insert(0, str(REPO))
 
 from benchmarks import corpus  # noqa: E402
+from benchmarks.report import cpu_model, print_table  # noqa: E402
 
 BUILD_DATE = "2026-11-25"
 SAVES = 3  # saves per serve session
@@ -446,14 +446,7 @@ def other_table(result: dict) -> list[list[str]]:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
     return (f"machine: {platform.platform()}; {model}; {os.cpu_count()} CPUs (usable {len(os.sched_getaffinity(0))}); "
@@ -463,18 +456,6 @@ def machine() -> str:
 
 def _load() -> str:
     return ", ".join(f"{v:.1f}" for v in os.getloadavg())
-
-
-def print_table(rows: list[list[str]]) -> None:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(cell + " " * (widths[i] - _width(cell)) if i == 0 else " " * (widths[i] - _width(cell)) + cell
-                        for i, cell in enumerate(r)).rstrip())
-
-
-def _width(text: str) -> int:
-    """Columns a cell takes in a terminal: CJK characters are two wide."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def main() -> None:

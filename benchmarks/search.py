@@ -50,6 +50,7 @@ if str(REPO) not in sys.path:  # run as a script: benchmarks/ is on the path, th
     sys.path.insert(0, str(REPO))
 
 from benchmarks import corpus  # noqa: E402
+from benchmarks.report import cpu_model, print_table  # noqa: E402
 
 RUN_JS = REPO / "tests" / "search" / "run.js"
 SEARCH_JS = REPO / "layouts" / "assets" / "search.js"
@@ -397,32 +398,11 @@ def table(results: list[dict]) -> list[list[str]]:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     return (f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}; "
             f"Python {platform.python_version()}, Node {node}; load average {load}; {datetime.now():%Y-%m-%d %H:%M}")
-
-
-def print_table(rows: list[list[str]]) -> None:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(cell + " " * (widths[i] - _width(cell)) if i == 0 else " " * (widths[i] - _width(cell)) + cell
-                        for i, cell in enumerate(r)).rstrip())
-
-
-def _width(text: str) -> int:
-    """Columns a cell takes in a terminal: CJK characters are two wide."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def main() -> None:
