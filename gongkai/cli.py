@@ -218,8 +218,10 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> P
     if output is None:
         print(f"检查通过：{pages} 个页面{reused}，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
         return result.problems
-    for notice in write_site(result.outputs, output):
+    notices, kept = write_site(result.outputs, output)
+    for notice in notices:
         print(notice, file=sys.stderr)
     elapsed = time.perf_counter() - started
-    print(f"生成完成：{pages} 个页面{reused}，共 {len(result.outputs)} 个文件，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
+    same = f"（{kept} 个与上次相同，未重写）" if kept else ""
+    print(f"生成完成：{pages} 个页面{reused}，共 {len(result.outputs)} 个文件{same}，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
     return result.problems

@@ -51,9 +51,10 @@ UNDELETABLE_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL (chattr +i / +a
 # -- writing -------------------------------------------------------------------------------
 
 
-def write_site(outputs: Outputs, output: Path) -> list[str]:
+def write_site(outputs: Outputs, output: Path) -> tuple[list[str], int]:
     """Write the site into output (already checked and resolved). Returns notices for
-    the user; raises WriteFailed (the previous site intact unless it says so)."""
+    the user and how many files were kept from the published site (same bytes); raises
+    WriteFailed (the previous site intact unless it says so)."""
     notices: list[str] = []
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
         leftovers = _clean_leftovers(output, notices)
         check_place(output)  # again, under the lock: the folder may have changed
         _check_removable(output)
-        staging = _stage(outputs, output, _published_files(output))
+        staging, kept = _stage(outputs, output, _published_files(output))
         old = _publish(staging, output, notices)
         if old is not None:
             try:
@@ -74,16 +75,17 @@ def write_site(outputs: Outputs, output: Path) -> list[str]:
         message = (f"新网站已经发布到 {output}，但以下旧副本无法删除：{'；'.join(leftovers)}。"
                    "请排除原因（或手动删除这些目录）；下次生成时会再次尝试删除。")
         raise WriteFailed("\n".join([message, *notices]), published=True)
-    return notices
+    return notices, kept
 
 
 KEPT = "网站没有更新，上一次生成的网站保持不变。"
 
 
-def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> Path:
+def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> tuple[Path, int]:
     """Every output file in a new staging folder beside output, the marker first. A file
     the published site already holds with the same bytes is linked, not written, so it
-    keeps its modification time (rsync and object-storage sync skip it)."""
+    keeps its modification time (rsync and object-storage sync skip it). Returns the
+    folder and how many files were linked so."""
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-new-", dir=output.parent))
     except OSError as err:
@@ -93,13 +95,18 @@ def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> Path:
         if not _reuse(output / MARKER, staging / MARKER, mode, MARKER_TEXT):
             (staging / MARKER).write_bytes(MARKER_TEXT)
         made: set[Path] = set()
+        kept = 0
         for rel, content in sorted(outputs.pages.items()):
             target = _place(staging / rel, made)
-            if published.get(rel) != len(content) or not _reuse(output / rel, target, mode, content):
+            if published.get(rel) == len(content) and _reuse(output / rel, target, mode, content):
+                kept += 1
+            else:
                 target.write_bytes(content)
         for rel, source in sorted(outputs.copies.items()):
             target = _place(staging / rel, made)
-            if published.get(rel) != source.stat().st_size or not _reuse(output / rel, target, mode, source):
+            if published.get(rel) == source.stat().st_size and _reuse(output / rel, target, mode, source):
+                kept += 1
+            else:
                 shutil.copyfile(source, target)  # bytes only: builds stay byte-identical
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
     except BaseException as err:
@@ -107,7 +114,7 @@ def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> Path:
         if isinstance(err, OSError):
             raise WriteFailed(f"写入 {err.filename or staging} 失败：{describe(err)}。{KEPT}") from None
         raise
-    return staging
+    return staging, kept
 
 
 def _place(target: Path, made: set[Path]) -> Path:

@@ -117,7 +117,8 @@ EDITS = [_edit_body, _link_a_policy, _link_a_file, _retitle, _repeal, _add, _rem
 
 def _outcome(result) -> tuple[int, str]:
     """Exit code and what the build reported, less timings and the cache's own count."""
-    said = re.sub(r"（\d+ 篇正文取自生成缓存）|用时 [\d.]+ 秒|写入 \S+；", "", result.stdout + result.stderr)
+    said = re.sub(r"（\d+ 篇正文取自生成缓存）|（\d+ 个与上次相同，未重写）|用时 [\d.]+ 秒|写入 \S+；", "",
+                  result.stdout + result.stderr)
     return result.returncode, said
 
 
