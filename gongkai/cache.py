@@ -7,8 +7,8 @@ cache only stores. It is an optimisation and never a reason for a build to fail:
 - a cache that cannot be opened, read or written (corrupt, read-only, disk full, a
   folder that is a symbolic link out of the project) is passed over: the build runs as a
   clean one;
-- entries the build did not ask for are removed when it ends, so the cache holds one
-  build's worth.
+- entries of a kind the build used but did not ask for are removed when it ends, so
+  the cache holds one build's worth.
 
 SQLite (the standard library's) holds it: a large site reads only the entries it asks
 for, and a build killed midway leaves the last committed state. Values are JSON,
@@ -91,7 +91,7 @@ class Cache:
             pass
 
     def close(self) -> None:
-        """Store the new entries and forget the ones this build did not use."""
+        """Store the new entries and forget the ones of the kinds used that were not."""
         if self._db is None:
             return
         if self.writing:
@@ -100,7 +100,7 @@ class Cache:
                 with self._db:
                     self._db.execute("CREATE TEMP TABLE used (kind TEXT, key TEXT, PRIMARY KEY (kind, key))")
                     self._db.executemany("INSERT OR IGNORE INTO used VALUES (?, ?)", sorted(self._used))
-                    self._db.execute("DELETE FROM entries WHERE NOT EXISTS "
+                    self._db.execute("DELETE FROM entries WHERE kind IN (SELECT kind FROM used) AND NOT EXISTS "
                                      "(SELECT 1 FROM used WHERE used.kind = entries.kind AND used.key = entries.key)")
             except (sqlite3.Error, OSError):
                 pass  # the next build starts from what was there

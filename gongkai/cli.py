@@ -201,9 +201,17 @@ def exit_code(problems: Problems) -> int:
 def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> Problems:
     """Build (or only check when output is None), print a summary, return the problems.
     The pipeline is imported here: a refused output directory is reported at once."""
+    from . import unchanged
     from .build import build_site
 
     started = time.perf_counter()
+    digest = unchanged.inputs(root, as_of) if output is not None and use_cache == "write" else None
+    if (last := unchanged.last_build(root, output, digest)) is not None:
+        if last["report"]:
+            print(last["report"], file=sys.stderr)
+        print(f"生成完成：内容、版式、配置和日期都与上次生成时相同，{output} 已是最新（{last['pages']} 个页面，"
+              f"共 {last['files']} 个文件），未写入任何文件；0 个错误。用时 {time.perf_counter() - started:.2f} 秒。")
+        return Problems()
     result = build_site(root, as_of, use_cache)
     elapsed = time.perf_counter() - started
     if result.problems:
@@ -224,4 +232,6 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> P
     elapsed = time.perf_counter() - started
     same = f"（{kept} 个与上次相同，未重写）" if kept else ""
     print(f"生成完成：{pages} 个页面{reused}，共 {len(result.outputs)} 个文件{same}，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
+    unchanged.remember(root, output, digest, result.problems.report() if result.problems.warnings else "", pages,
+                       len(result.outputs))
     return result.problems

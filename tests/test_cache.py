@@ -17,6 +17,7 @@ from conftest import tree_digest
 from gongkai import cache
 
 POLICIES = "content/policies"
+UP_TO_DATE = "都与上次生成时相同"  # what a build with nothing changed says
 
 
 def _read(project, rel: str) -> str:
@@ -111,7 +112,11 @@ def _config(project, rng):
                                 _read(project, rel), count=1, flags=re.M))
 
 
-EDITS = [_edit_body, _link_a_policy, _link_a_file, _retitle, _repeal, _add, _remove, _move_file, _edit_table,
+def _nothing(project, rng):
+    """A build with nothing changed: it writes nothing, and the site is still the clean one."""
+
+
+EDITS = [_nothing, _edit_body, _link_a_policy, _link_a_file, _retitle, _repeal, _add, _remove, _move_file, _edit_table,
          _layout_id, _config]
 
 
@@ -119,6 +124,8 @@ def _outcome(result) -> tuple[int, str]:
     """Exit code and what the build reported, less timings and the cache's own count."""
     said = re.sub(r"（\d+ 篇正文取自生成缓存）|（\d+ 个与上次相同，未重写）|用时 [\d.]+ 秒|写入 \S+；", "",
                   result.stdout + result.stderr)
+    said = re.sub(rf"内容、版式、配置和日期{UP_TO_DATE}，\S+ 已是最新（(\d+ 个页面)，(共 \d+ 个文件)），未写入任何文件；",
+                  r"\1，\2，", said)
     return result.returncode, said
 
 
@@ -157,9 +164,14 @@ def _reused(result) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _rebuild(project, day: int = 26):
+    """A build that cannot be skipped as unchanged (another build date), bodies the same."""
+    return project.cli("--build-date", f"2026-11-{day}")
+
+
 def test_a_rebuild_reuses_every_body_but_the_edited_one(example):
     assert example.build().returncode == 0
-    again = example.build()
+    again = _rebuild(example)
     bodies = _reused(again)
     assert bodies > 20, again.stdout
     _edit_body(example, random.Random(1))
@@ -212,7 +224,7 @@ def test_a_damaged_or_foreign_cache_is_passed_over(example, damage):
     assert _reused(result) == 0
     assert tree_digest(example.output) == expected
     if damage != "a folder":
-        assert _reused(example.build()) > 20, "the cache is made afresh"
+        assert _reused(_rebuild(example)) > 20, "the cache is made afresh"
 
 
 def test_a_cache_folder_that_leads_out_of_the_project_is_not_used(example, tmp_path):
@@ -220,6 +232,61 @@ def test_a_cache_folder_that_leads_out_of_the_project_is_not_used(example, tmp_p
     outside.mkdir()
     (example.root / ".cache").symlink_to(outside, target_is_directory=True)
     assert example.build().returncode == 0
-    result = example.build()
-    assert result.returncode == 0 and _reused(result) == 0
+    result = _rebuild(example)
+    assert result.returncode == 0 and _reused(result) == 0 and UP_TO_DATE not in result.stdout
     assert list(outside.iterdir()) == [], "nothing is written outside the project"
+
+
+# -- a rebuild with nothing changed ------------------------------------------------------------
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing_and_says_so(example):
+    (example.root / "content/files/stray.txt").write_text("没有页面链接它", encoding="utf-8")  # a warning
+    first = example.build()
+    assert first.returncode == 0 and "此文件没有发布" in first.stderr, first.stderr
+    before = _state(example.output)
+    again = example.build()
+    assert again.returncode == 0 and UP_TO_DATE in again.stdout, again.stdout
+    assert again.stderr == first.stderr, "the last build's warnings are said again"
+    assert _state(example.output) == before
+
+
+def _state(output: Path) -> dict:
+    return {p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(output.rglob("*"))}
+
+
+def _touch_published(project):
+    page = project.output / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- edited on the server --></body>"))
+
+
+def _delete_published(project):
+    (project.output / "sitemap.xml").unlink()
+
+
+def _add_to_published(project):
+    (project.output / "stray.html").write_text("<p>放错了地方</p>", encoding="utf-8")
+
+
+def _symlink_input(project):
+    (project.root / "content/files/link.txt").symlink_to(project.root / "content/files/2024/zwgk-2024-rwfg.txt")
+
+
+@pytest.mark.parametrize("change", [_touch_published, _delete_published, _add_to_published, _symlink_input,
+                                    _edit_body, _layout_id, _config, _edit_table, _move_file])
+def test_anything_changed_builds_as_usual(example, change):
+    clean = example.root / "clean"
+    assert example.build().returncode == 0
+    change(example, random.Random(3)) if change in EDITS else change(example)
+    cached, fresh = example.build(), example.build("--no-cache", "--output", str(clean))
+    assert UP_TO_DATE not in cached.stdout
+    assert _outcome(cached) == _outcome(fresh)
+    if cached.returncode == 0:
+        assert tree_digest(example.output) == tree_digest(clean)
+
+
+def test_another_build_date_builds_as_usual(example):
+    assert example.build().returncode == 0
+    later = example.cli("--build-date", "2027-06-30")
+    assert later.returncode == 0 and UP_TO_DATE not in later.stdout

@@ -1,0 +1,89 @@
+"""A rebuild with nothing changed. When every input of the last successful build is byte
+for byte the same (content, layouts, configuration, the build date, the generator) and
+the published folder is as that build left it, the site a build would write is the one
+published: the build says so and writes nothing. Anything else (one byte of input, a
+published file touched, a symbolic link among the inputs, no cache) builds as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+
+from .cache import Cache, generator
+
+_INPUTS = ("content", "layouts", "site_config.yaml")
+
+
+def inputs(project: Path, as_of: date) -> str | None:
+    """The digest of everything a build reads; None where a symbolic link could bring in
+    what no digest here covers, or a file cannot be read (the build says why)."""
+    try:
+        return _inputs(project, as_of)
+    except OSError:
+        return None
+
+
+def _inputs(project: Path, as_of: date) -> str | None:
+    digest = hashlib.sha256(f"{generator()}\0{as_of.isoformat()}\0".encode())
+    for name in _INPUTS:
+        top = project / name
+        if top.is_symlink():
+            return None
+        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*")) if top.is_dir() else []
+        for path in paths:
+            if path.is_symlink():
+                return None
+            if path.is_file():
+                digest.update(path.relative_to(project).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+                with path.open("rb") as stream:
+                    digest.update(hashlib.file_digest(stream, "sha256").digest())
+    return digest.hexdigest()
+
+
+def published(output: Path) -> dict[str, list[int]]:
+    """Each published file's size, modification time and inode: what a later touch changes."""
+    state: dict[str, list[int]] = {}
+    folders = [(output, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    return state
+
+
+def last_build(project: Path, output: Path, digest: str | None) -> dict | None:
+    """What the last build said (its warnings, its counts) if nothing changed since."""
+    if digest is None:
+        return None
+    cache = Cache(project, writing=False)
+    try:
+        entry = cache.get("site", str(output))
+    finally:
+        cache.close()
+    try:
+        if entry is None or entry["inputs"] != digest or published(output) != entry["files"]:
+            return None
+        return {"report": str(entry["report"]), "pages": int(entry["pages"]), "files": int(entry["count"])}
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+
+
+def remember(project: Path, output: Path, digest: str | None, report: str, pages: int, count: int) -> None:
+    """After a successful build from inputs of digest (taken before it read them)."""
+    if digest is None:
+        return
+    try:
+        files = published(output)
+    except OSError:
+        return
+    cache = Cache(project)
+    cache.put("site", str(output), {"inputs": digest, "files": files, "report": report, "pages": pages, "count": count})
+    cache.close()
