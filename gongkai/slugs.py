@@ -29,8 +29,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from pypinyin import Style, lazy_pinyin
-
 MAX_LENGTH = 64  # as long as an id may be (fields.ID_MAX); about 19 Chinese characters
 _HASH_LENGTH = 6
 # Chinese characters (with 〇) and ASCII letters and digits; anything else separates words.
@@ -74,6 +72,8 @@ def assign(names: Iterable[str], pinned: Mapping[str, str] | None = None) -> dic
 def _syllables(han: str) -> list[str]:
     # Style.NORMAL writes ü as v (lv), so every syllable is ASCII; a character with no
     # reading in the dictionary is dropped ("ignore").
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take a quarter second to load: when needed
+
     return [s for s in lazy_pinyin(han, style=Style.NORMAL, errors="ignore") if s.isascii() and s.isalnum()]
 
 

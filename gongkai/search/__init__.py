@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from .. import urls
 from ..views import Link
-from . import extract, index
+from . import extract
 from .wenhao import Wenhao, own, parse
 
 if TYPE_CHECKING:
     from ..contenttype import Searchable
     from ..render import SiteRenderer
+    from . import index
 
 ROOT = "/search/"
 WENHAO = "/wh/"
@@ -30,6 +31,8 @@ def wenhao_url(wenhao: Wenhao) -> str:
 
 
 def emit(renderer: SiteRenderer) -> None:
+    from . import index  # and numpy: loaded by the builds that index, not by every command
+
     site = renderer.site
     settings = site.config.search
     tags: dict[str, dict[str, str]] = defaultdict(dict)
@@ -60,7 +63,9 @@ def _page(item: Searchable, text: str, tags: dict[str, str]) -> index.Page:
     whole = parse(item.number) if item.number else None
     card = {"u": item.url, "t": item.title, "n": item.number or "", "a": "、".join(item.agencies),
             "d": item.date.isoformat(), "c": item.column, "v": item.validity, "f": int(item.in_force)}
-    return index.Page(
+    from .index import Page
+
+    return Page(
         url=item.url, title=item.title, date=item.date.isoformat(), number=str(whole) if whole else (item.number or ""),
         agencies=item.agencies, in_force=item.in_force, text=text,
         facets={name: tuple(v for v in values if v) for name, values in facets.items()}, card=card,
