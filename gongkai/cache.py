@@ -48,7 +48,12 @@ def generator() -> str:
 
 def key(*parts) -> str:
     """A key for an entry made from parts (anything JSON can write)."""
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(_encode(parts)).hexdigest()
+
+
+def _encode(value) -> bytes:
+    # surrogatepass: a name that is not UTF-8 (a folder's, an odd file's) is still a value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass")
 
 
 class Cache:
@@ -67,15 +72,15 @@ class Cache:
         self._used.add((kind, name))
         try:
             row = self._db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, name)).fetchone()
-            value = json.loads(zlib.decompress(row[0])) if row else None
-        except (sqlite3.Error, zlib.error, ValueError, TypeError):
+            value = json.loads(zlib.decompress(row[0]).decode("utf-8", "surrogatepass")) if row else None
+        except (sqlite3.Error, zlib.error, ValueError, TypeError):  # UnicodeError is a ValueError
             value = None
         return value
 
     def put(self, kind: str, name: str, value) -> None:
         if self._db is not None and self.writing:
             self._used.add((kind, name))
-            self._new[(kind, name)] = zlib.compress(json.dumps(value, ensure_ascii=False).encode(), 1)
+            self._new[(kind, name)] = zlib.compress(_encode(value), 1)
             if len(self._new) >= BATCH:
                 self._store()
 
@@ -87,7 +92,7 @@ class Cache:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
                                      [(kind, name, value) for (kind, name), value in new.items()])
-        except (sqlite3.Error, OSError):
+        except (sqlite3.Error, OSError, ValueError):
             pass
 
     def close(self) -> None:
@@ -102,7 +107,7 @@ class Cache:
                     self._db.executemany("INSERT OR IGNORE INTO used VALUES (?, ?)", sorted(self._used))
                     self._db.execute("DELETE FROM entries WHERE kind IN (SELECT kind FROM used) AND NOT EXISTS "
                                      "(SELECT 1 FROM used WHERE used.kind = entries.kind AND used.key = entries.key)")
-            except (sqlite3.Error, OSError):
+            except (sqlite3.Error, OSError, ValueError):
                 pass  # the next build starts from what was there
         self._db.close()
         self._db = None
@@ -154,7 +159,7 @@ def _open(project: Path) -> sqlite3.Connection | None:
                     db.execute("DELETE FROM entries")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generator', ?)", (generator(),))
             return db
-        except (sqlite3.Error, OSError):
+        except (sqlite3.Error, OSError, ValueError):  # ValueError: a path that is not UTF-8
             if db is not None:
                 db.close()
             if attempt == 0:  # not a database (or a damaged one): start afresh, once

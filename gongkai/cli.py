@@ -209,8 +209,8 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> P
     if (last := unchanged.last_build(root, output, digest)) is not None:
         if last["report"]:
             print(last["report"], file=sys.stderr)
-        print(f"生成完成：内容、版式、配置和日期都与上次生成时相同，{output} 已是最新（{last['pages']} 个页面，"
-              f"共 {last['files']} 个文件），未写入任何文件；0 个错误。用时 {time.perf_counter() - started:.2f} 秒。")
+        print(f"生成完成：{last['pages']} 个页面，共 {last['files']} 个文件，内容、版式、配置和日期都与上次生成时相同，"
+              f"{output} 已是最新，未写入任何文件；0 个错误。用时 {time.perf_counter() - started:.2f} 秒。")
         return Problems()
     result = build_site(root, as_of, use_cache)
     elapsed = time.perf_counter() - started

@@ -12,7 +12,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from .cache import Cache, generator
+from .cache import Cache, generator, key
+from .write import has_leftovers
 
 _INPUTS = ("content", "layouts", "site_config.yaml")
 
@@ -44,7 +45,8 @@ def _inputs(project: Path, as_of: date) -> str | None:
 
 
 def published(output: Path) -> dict[str, list[int]]:
-    """Each published file's size, modification time and inode: what a later touch changes."""
+    """Each published file's size, modification time, inode, permissions and link count:
+    what a later touch, chmod or link changes."""
     state: dict[str, list[int]] = {}
     folders = [(output, "")]
     while folders:
@@ -55,17 +57,18 @@ def published(output: Path) -> dict[str, list[int]]:
                     folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
                 else:
                     info = entry.stat(follow_symlinks=False)
-                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode, info.st_nlink]
     return state
 
 
 def last_build(project: Path, output: Path, digest: str | None) -> dict | None:
-    """What the last build said (its warnings, its counts) if nothing changed since."""
-    if digest is None:
+    """What the last build said (its warnings, its counts) if nothing changed since and
+    nothing beside output awaits a build (an interrupted build's copies, a lock)."""
+    if digest is None or has_leftovers(output):
         return None
     cache = Cache(project, writing=False)
     try:
-        entry = cache.get("site", str(output))
+        entry = cache.get("site", key(str(output)))
     finally:
         cache.close()
     try:
@@ -85,5 +88,5 @@ def remember(project: Path, output: Path, digest: str | None, report: str, pages
     except OSError:
         return
     cache = Cache(project)
-    cache.put("site", str(output), {"inputs": digest, "files": files, "report": report, "pages": pages, "count": count})
+    cache.put("site", key(str(output)), {"inputs": digest, "files": files, "report": report, "pages": pages, "count": count})
     cache.close()

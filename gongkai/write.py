@@ -232,6 +232,17 @@ LEFTOVER = r"\.{name}-(?:new|old)-[a-z0-9_]{{8}}"
 LEGACY = r"\.{name}-(?:old-)?[a-z0-9_]{{8}}"  # staging names of builds before the marker
 
 
+def has_leftovers(output: Path) -> bool:
+    """Whether anything a build would look at is beside output: staging or old copies
+    (ours or look-alikes, which a build removes or reports), or another build's lock."""
+    names = (re.compile(LEFTOVER.format(name=re.escape(output.name))), re.compile(LEGACY.format(name=re.escape(output.name))))
+    try:
+        entries = os.listdir(output.parent)
+    except OSError:
+        return True
+    return lock_path(output).name in entries or any(n.fullmatch(e) for e in entries for n in names)
+
+
 def _clean_leftovers(output: Path, notices: list[str]) -> list[str]:
     """Remove the staging and old copies interrupted builds left beside output, only
     ours; return the ones that could not be removed."""

@@ -124,8 +124,7 @@ def _outcome(result) -> tuple[int, str]:
     """Exit code and what the build reported, less timings and the cache's own count."""
     said = re.sub(r"（\d+ 篇正文取自生成缓存）|（\d+ 个与上次相同，未重写）|用时 [\d.]+ 秒|写入 \S+；", "",
                   result.stdout + result.stderr)
-    said = re.sub(rf"内容、版式、配置和日期{UP_TO_DATE}，\S+ 已是最新（(\d+ 个页面)，(共 \d+ 个文件)），未写入任何文件；",
-                  r"\1，\2，", said)
+    said = re.sub(rf"内容、版式、配置和日期{UP_TO_DATE}，\S+ 已是最新，未写入任何文件；", "", said)
     return result.returncode, said
 
 

@@ -328,6 +328,7 @@ def test_a_read_only_file_system(empty, mounts, first):
         assert empty.build("--output", str(output)).returncode == 0
     before = tree_digest(output) if not first else {}
     remount(output.parent, "ro")
+    site(empty, 2)  # (with nothing changed there is nothing to write, and the build says so)
     fails(empty.build("--output", str(output)), 3, "只读文件系统", "EROFS", KEPT)
     assert (tree_digest(output) if not first else {}) == before
     assert first != output.exists()
@@ -578,7 +579,7 @@ def test_a_rebuild_rewrites_only_the_files_whose_bytes_changed(example, tmp_path
     equals a clean build of the same content."""
     assert example.build().returncode == 0
     first = _files(example.output)
-    second = example.build()
+    second = example.build("--no-cache")  # with the cache, a build with nothing changed writes nothing at all
     assert second.returncode == 0
     again, digest = _files(example.output), tree_digest(example.output)
     assert _rewritten(first, again) == set(), "a rebuild with nothing changed rewrote these"
