@@ -8,12 +8,11 @@ published file touched, a symbolic link among the inputs, no cache) builds as us
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date
 from pathlib import Path
 
 from .cache import Cache, generator, key
-from .write import has_leftovers
+from .write import has_leftovers, published_files
 
 _INPUTS = ("content", "layouts", "site_config.yaml")
 
@@ -47,18 +46,7 @@ def _inputs(project: Path, as_of: date) -> str | None:
 def published(output: Path) -> dict[str, list[int]]:
     """Each published file's size, modification time, inode, permissions and link count:
     what a later touch, chmod or link changes."""
-    state: dict[str, list[int]] = {}
-    folders = [(output, "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode, info.st_nlink]
-    return state
+    return {rel: [i.st_size, i.st_mtime_ns, i.st_ino, i.st_mode, i.st_nlink] for rel, i in published_files(output).items()}
 
 
 def last_build(project: Path, output: Path, digest: str | None) -> dict | None:
@@ -75,7 +63,7 @@ def last_build(project: Path, output: Path, digest: str | None) -> dict | None:
         if entry is None or entry["inputs"] != digest or published(output) != entry["files"]:
             return None
         return {"report": str(entry["report"]), "pages": int(entry["pages"]), "files": int(entry["count"])}
-    except (OSError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):  # an entry of another shape
         return None
 
 
@@ -83,10 +71,7 @@ def remember(project: Path, output: Path, digest: str | None, report: str, pages
     """After a successful build from inputs of digest (taken before it read them)."""
     if digest is None:
         return
-    try:
-        files = published(output)
-    except OSError:
-        return
     cache = Cache(project)
-    cache.put("site", key(str(output)), {"inputs": digest, "files": files, "report": report, "pages": pages, "count": count})
+    cache.put("site", key(str(output)),
+              {"inputs": digest, "files": published(output), "report": report, "pages": pages, "count": count})
     cache.close()

@@ -64,7 +64,8 @@ def write_site(outputs: Outputs, output: Path) -> tuple[list[str], int]:
         leftovers = _clean_leftovers(output, notices)
         check_place(output)  # again, under the lock: the folder may have changed
         _check_removable(output)
-        staging, kept = _stage(outputs, output, _published_files(output))
+        sizes = {rel: info.st_size for rel, info in published_files(output).items() if stat.S_ISREG(info.st_mode)}
+        staging, kept = _stage(outputs, output, sizes)
         old = _publish(staging, output, notices)
         if old is not None:
             try:
@@ -124,10 +125,11 @@ def _place(target: Path, made: set[Path]) -> Path:
     return target
 
 
-def _published_files(output: Path) -> dict[str, int]:
-    """The regular files of the published site by path (reached through real folders
-    only, never a symbolic link), with their sizes; empty where there is none."""
-    found: dict[str, int] = {}
+def published_files(output: Path) -> dict[str, os.stat_result]:
+    """Every entry of the published site but its folders, by path, with its lstat:
+    reached through real folders only, never a symbolic link; what cannot be read is
+    left out (its files get written)."""
+    found: dict[str, os.stat_result] = {}
     folders = [(output, "")]
     while folders:
         folder, prefix = folders.pop()
@@ -136,10 +138,10 @@ def _published_files(output: Path) -> dict[str, int]:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append((Path(entry.path), f"{prefix}{entry.name}/"))
-                    elif entry.is_file(follow_symlinks=False) and entry.name != MARKER:
-                        found[prefix + entry.name] = entry.stat(follow_symlinks=False).st_size
+                    else:
+                        found[prefix + entry.name] = entry.stat(follow_symlinks=False)
         except OSError:
-            continue  # nothing there to reuse: the files get written
+            continue
     return found
 
 
