@@ -134,6 +134,8 @@ class MarkdownRenderer:
         self.known_ids = known_ids
         self.table_html = table_html
         self.reserved_ids = layout_ids(project_dir / "layouts")
+        # The layouts' ids as part of every body's cache key (a body's ids step around them).
+        self._reserved = [sorted(self.reserved_ids.exact), [shape for _, shape in self.reserved_ids.patterns]]
         # Marks what Markdown generated (heading and footnote ids, footnote links) through
         # to the parsed body; unguessable, so raw HTML cannot pass for generated.
         self.mark = secrets.token_hex(8)
@@ -152,8 +154,7 @@ class MarkdownRenderer:
         """The body as safe HTML: from the cache when the same text was converted for the
         same page before, without a problem, and every link, image and table it holds
         still resolves as it did then; else converted, and cached when it has no problem."""
-        name = cache.key(record.origin.rel, here, record.body, sorted(self.reserved_ids.exact),
-                         [shape for _, shape in self.reserved_ids.patterns])
+        name = cache.key(record.origin.rel, here, record.body, self._reserved)
         if (kept := self._kept(record, here, self.cache.get("body", name))) is not None:
             return kept
         counted = _Counted(problems)
