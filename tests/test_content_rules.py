@@ -438,3 +438,24 @@ def test_data_table_column_mistakes_are_reported_at_the_column(empty):
                                 "  - {key: a, label: C}\nrows:\n  - {a: 1, b: 2}\n")
     report = empty.build().stderr
     assert "content/data/td.yaml:4: 字段 columns：分组列“b”" in report and "content/data/td.yaml:5: 字段 columns：列的 key“a”重复" in report
+
+
+def test_any_missing_layout_is_named_without_a_traceback(example):
+    """Every layout the example uses, removed one at a time (an editor's slip, or a
+    layout moved away during a preview): the build names it, and nothing crashes."""
+    from datetime import date
+
+    from gongkai.build import build_site
+
+    layouts = example.root / "layouts"
+    used = [p for p in layouts.rglob("*") if p.is_file() and "assets" not in p.parts
+            and p.name != "ledger_report.html"]  # the ledger command's, not the build's
+    for path in sorted(used):
+        held = path.read_bytes()
+        path.unlink()
+        try:
+            problems = build_site(example.root, date(2026, 6, 30)).problems
+        finally:
+            path.write_bytes(held)
+        name = path.relative_to(example.root).as_posix()
+        assert problems and f"找不到版式文件 {name}" in problems.report(), name

@@ -159,7 +159,7 @@ def catalog_rows(site, facts: Facts, settings: Settings, digests: dict[str, str]
                     "doc_number": line.entry.doc_number, "agency": line.entry.agency, "kind": line.entry.kind,
                     "pages": _range(line.item.pages), "url": line.entry.url, "sha256": digests.get(line.entry.url, ""),
                 })
-        pdf = ({"url": pdf_url(issue), "bytes": issue.pdf.size, "pages": issue.pdf.pages, "sha256": digests[pdf_url(issue)]}
+        pdf = ({"url": pdf_url(issue), "bytes": issue.pdf.size, "pages": issue.pdf.pages, "sha256": digests.get(pdf_url(issue), "")}
                if issue.pdf else None)
         issues.append({
             "year": issue.year, "number": issue.number, "total_number": issue.total_number,
