@@ -80,11 +80,14 @@ def queries(docs: list[corpus.Doc]) -> list[tuple[str, str]]:
 def index_pages(docs: list[corpus.Doc]):
     """The Pages the build's search stage would make of these documents as policies, their
     text the body (what a policy page marks data-index, less the rendering)."""
+    from dataclasses import replace
+
     from gongkai import search
     from gongkai.contenttype import Searchable
 
-    return [search._page(Searchable(f"/policies/{d.id}/", d.title, "政策文件", date.fromisoformat(d.published), d.number,
-                                    (d.agency,), d.kind, d.topic, d.status, d.status == "有效"), d.body, {})
+    return [replace(search._page(Searchable(f"/policies/{d.id}/", d.title, "政策文件", date.fromisoformat(d.published),
+                                            d.number, (d.agency,), d.kind, d.topic, d.status, d.status == "有效"), {}),
+                    text=d.body)
             for d in docs]
 
 
@@ -94,7 +97,8 @@ def build_index(docs: list[corpus.Doc]) -> dict[str, bytes]:
     from gongkai.search import index, settings
 
     synonyms = [list(group) for group in settings._groups(settings.DEFAULT_SYNONYMS, None, None)]
-    return index.build(index_pages(docs), synonyms, search._pinyin)
+    pages = index_pages(docs)
+    return index.build(pages, [index.prepare(p, search._pinyin) for p in pages], synonyms)
 
 
 def shipped_script() -> bytes:

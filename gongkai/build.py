@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import parallel
 from .cache import Cache
 from .diagnostics import BuildStopped, Problems, Stage
 from .fields import id_problem
+from .progress import QUIET, Progress
 from .records import DataTable, Record, Seen, SiteConfig
 from .render import Outputs, SiteRenderer
 from .schema import (
@@ -154,34 +156,40 @@ def unpublished(found: Found, outputs: Outputs, project: Path, problems: Problem
                       f"图片和其他文件请在正文中链接）{reason}")
 
 
-def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]], problems: Problems):
+def read_records(project: Path, config: SiteConfig, files: dict[str, list[Path]], problems: Problems,
+                 progress: Progress = QUIET):
     """Read and validate every content file. Returns the valid records and every id
     seen (valid or not) with its section and file, so later stages don't report a
     broken file's id as missing a second time."""
     records: dict[str, list[Record]] = {t.name: [] for t in REGISTRY}
     known: dict[str, Seen] = {}
-    content = project / "content"
-    for section in SECTIONS:
-        for path in files[section]:
-            kind = _TYPES[section]
-            problems.stage = Stage.READ
-            source = read_source(path, project, problems)
-            doc_id = kind.file_id(path, source)
-            problems.stage = Stage.VALIDATE
-            owner = next((t for t in REGISTRY if t is not kind and doc_id and t.owns_id(doc_id)), None)
-            if owner or doc_id in known:
-                why = (f"“{doc_id}”这种形式的标识留给{owner.noun}，请给本文件换一个标识（改文件名或写 id）" if owner else
-                       f"标识“{doc_id}”与 {known[doc_id].rel} 重复；每个文件的标识（默认为文件名）必须唯一")
-                problems.add(relpath(path, project), source.front.line("id", 1) if source else 0, "id", why)
-                continue
-            if doc_id:
-                known[doc_id] = Seen(section, relpath(path, project))
-            if source is None:
-                continue
-            record = kind.validate(source, config, content, problems)
-            if record is not None:
-                records[kind.name].append(record)
+    with progress.stage("读取内容", sum(len(files[s]) for s in SECTIONS), "个文件") as step:
+        for section in SECTIONS:
+            for path in files[section]:
+                step.advance()
+                record = _read_file(project, config, _TYPES[section], path, known, problems)
+                if record is not None:
+                    records[_TYPES[section].name].append(record)
     return records, known
+
+
+def _read_file(project: Path, config: SiteConfig, kind, path: Path, known: dict[str, Seen], problems: Problems):
+    """One content file's record, or None (reported); its id goes into known."""
+    problems.stage = Stage.READ
+    source = read_source(path, project, problems)
+    doc_id = kind.file_id(path, source)
+    problems.stage = Stage.VALIDATE
+    owner = next((t for t in REGISTRY if t is not kind and doc_id and t.owns_id(doc_id)), None)
+    if owner or doc_id in known:
+        why = (f"“{doc_id}”这种形式的标识留给{owner.noun}，请给本文件换一个标识（改文件名或写 id）" if owner else
+               f"标识“{doc_id}”与 {known[doc_id].rel} 重复；每个文件的标识（默认为文件名）必须唯一")
+        problems.add(relpath(path, project), source.front.line("id", 1) if source else 0, "id", why)
+        return None
+    if doc_id:
+        known[doc_id] = Seen(kind.folder, relpath(path, project))
+    if source is None:
+        return None
+    return kind.validate(source, config, project / "content", problems)
 
 
 def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[str, DataTable]:
@@ -198,16 +206,20 @@ def read_tables(project: Path, files: list[Path], problems: Problems) -> dict[st
     return tables
 
 
-def build_site(project: Path, build_date: date, use_cache: str = "") -> Build:
+def build_site(project: Path, build_date: date, use_cache: str = "", progress: Progress = QUIET,
+               jobs: int | None = 1) -> Build:
     """Run every stage, collecting all problems. Nothing is written here but the build
-    cache, with use_cache "write" ("read": only read; "": not used). The output is the
-    same either way."""
-    site, found, problems = build_model(project, build_date)
+    cache, with use_cache "write" ("read": only read; "": not used); pages are rendered
+    by `jobs` processes (None: one per core, for a site large enough to gain by it). The
+    output is the same either way."""
+    site, found, problems = build_model(project, build_date, progress)
     if site is None:
         return Build(None, Outputs(), problems)
     problems.stage = Stage.RENDER
     kept = Cache(project.resolve() if use_cache else None, use_cache == "write")
-    renderer = SiteRenderer(site, project.resolve(), problems, kept)
+    if jobs is None:
+        jobs = parallel.cores() if sum(map(len, site.records.values())) >= parallel.ENOUGH else 1
+    renderer = SiteRenderer(site, project.resolve(), problems, kept, progress, jobs)
     try:
         outputs = renderer.render()
     finally:
@@ -216,7 +228,7 @@ def build_site(project: Path, build_date: date, use_cache: str = "") -> Build:
     return Build(site, outputs, problems, renderer.markdown.reused)
 
 
-def build_model(project: Path, build_date: date) -> tuple[Site | None, Found | None, Problems]:
+def build_model(project: Path, build_date: date, progress: Progress = QUIET) -> tuple[Site | None, Found | None, Problems]:
     """Read, validate and link: the site model, for the build and for commands that
     report on it (the ledger)."""
     project = project.resolve()
@@ -226,7 +238,7 @@ def build_model(project: Path, build_date: date) -> tuple[Site | None, Found | N
     except BuildStopped:
         return None, None, problems
     found = discover(project, problems)
-    records, known = read_records(project, config, found.sections, problems)
+    records, known = read_records(project, config, found.sections, problems, progress)
     tables = read_tables(project, found.sections["data"], problems)
     problems.stage = Stage.LINK
     return link(config, REGISTRY, records, tables, known, build_date, problems), found, problems

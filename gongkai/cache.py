@@ -60,11 +60,27 @@ class Cache:
     """The project's cache, or an empty one (project None: --no-cache, or no cache to be
     had); written to only when writing (a check reads it and writes nothing)."""
 
-    def __init__(self, project: Path | None, writing: bool = True):
+    def __init__(self, project: Path | None, writing: bool = True, holding: bool = False):
         self._new: dict[tuple[str, str], bytes] = {}
         self._used: set[tuple[str, str]] = set()
-        self.writing = writing
+        self.project, self.writing, self.holding = project, writing, holding
         self._db = None if project is None else _open(project) if writing else _read_only(project)
+
+    def for_worker(self) -> Cache:
+        """A worker process's own connection (one must not cross a fork), read-only: the
+        entries it makes are held, for the parent to take()."""
+        return Cache(self.project if self._db is not None else None, writing=False, holding=self.writing)
+
+    def held(self) -> tuple[dict, set]:
+        return self._new, self._used
+
+    def take(self, new: dict, used: set) -> None:
+        """A worker's held entries, as if this build had made them."""
+        if self._db is not None and self.writing:
+            self._used |= used
+            self._new.update(new)
+            if len(self._new) >= BATCH:
+                self._store()
 
     def get(self, kind: str, name: str):
         if self._db is None:
@@ -78,10 +94,10 @@ class Cache:
         return value
 
     def put(self, kind: str, name: str, value) -> None:
-        if self._db is not None and self.writing:
+        if self._db is not None and (self.writing or self.holding):
             self._used.add((kind, name))
             self._new[(kind, name)] = zlib.compress(_encode(value), 1)
-            if len(self._new) >= BATCH:
+            if self.writing and len(self._new) >= BATCH:
                 self._store()
 
     def _store(self) -> None:

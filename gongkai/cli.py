@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .diagnostics import BuildStopped, Problems, Stage
 from .outputdir import UnsafeOutput, check_output_dir, describe
+from .progress import Progress
 from .write import WriteFailed, write_site
 
 CHINA = timezone(timedelta(hours=8))
@@ -54,6 +55,12 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD，实际为“{text}”") from None
 
 
+def parse_jobs(text: str) -> int:
+    if text.strip().isdigit() and 1 <= int(text) <= 256:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"进程数应为 1 到 256 之间的整数，实际为“{text}”")
+
+
 def build_date(args) -> date:
     if args.build_date:
         return args.build_date
@@ -75,6 +82,8 @@ def _shared_options(sub: bool, output: bool) -> argparse.ArgumentParser:
     parser.add_argument("--build-date", type=parse_date, default=default(None), help="按此日期判断文件是否过期（YYYY-MM-DD）")
     parser.add_argument("--no-cache", action="store_true", default=default(False),
                         help="不读取也不更新生成缓存（.cache/gongkai/），从头生成；结果与使用缓存时相同")
+    parser.add_argument("--jobs", type=parse_jobs, default=default(None), metavar="N",
+                        help="同时生成页面的进程数（默认为本机的处理器核数；页面不多时只用一个）；结果与 --jobs 1 相同")
     if output:
         parser.add_argument("--output", type=Path, default=default(None), help="输出目录（默认 项目/output）")
         parser.add_argument("--force", action="store_true", default=default(False), help="允许输出到项目目录之外")
@@ -155,7 +164,7 @@ def run_command(args) -> int:
     if extra := next((c for c in type_commands() if c.name == command), None):
         return extra.run(root, args)
     if command == "check":
-        code = exit_code(run_build(root, None, build_date(args), "" if args.no_cache else "read"))
+        code = exit_code(run_build(root, None, build_date(args), "" if args.no_cache else "read", jobs=args.jobs))
         return code or (strict_checks(root, build_date(args)) if args.strict else 0)
     output = check_output_dir(args.output or root / "output", root, args.force)
     if command == "serve":
@@ -163,13 +172,13 @@ def run_command(args) -> int:
 
         rebuild = lambda: preview_build(root, output, build_date(args), "" if args.no_cache else "write")  # noqa: E731
         return serve(root, output, args.port, args.host, base_path(root), rebuild)
-    return exit_code(run_build(root, output, build_date(args), "" if args.no_cache else "write"))
+    return exit_code(run_build(root, output, build_date(args), "" if args.no_cache else "write", jobs=args.jobs))
 
 
 def preview_build(root: Path, output: Path, as_of: date, use_cache: str) -> Problems:
     """A rebuild in serve: a site that cannot be written is shown like a content error."""
     try:
-        return run_build(root, output, as_of, use_cache)
+        return run_build(root, output, as_of, use_cache, Progress.for_terminal(log=False))
     except (UnsafeOutput, WriteFailed) as err:
         print(f"错误：{err}", file=sys.stderr)
         problems = Problems(stage=Stage.WRITE)
@@ -198,7 +207,8 @@ def exit_code(problems: Problems) -> int:
     return 1 if problems else 0
 
 
-def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> Problems:
+def run_build(root: Path, output: Path | None, as_of: date, use_cache: str, progress: Progress | None = None,
+              jobs: int | None = 1) -> Problems:
     """Build (or only check when output is None), print a summary, return the problems.
     The pipeline is imported here: a refused output directory is reported at once."""
     from . import unchanged
@@ -212,7 +222,8 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> P
         print(f"生成完成：{last['pages']} 个页面，共 {last['files']} 个文件，内容、版式、配置和日期都与上次生成时相同，"
               f"{output} 已是最新，未写入任何文件；0 个错误。用时 {time.perf_counter() - started:.2f} 秒。")
         return Problems()
-    result = build_site(root, as_of, use_cache)
+    progress = progress or Progress.for_terminal()
+    result = build_site(root, as_of, use_cache, progress, jobs)
     elapsed = time.perf_counter() - started
     if result.problems:
         print(result.problems.report(), file=sys.stderr)
@@ -226,7 +237,7 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str) -> P
     if output is None:
         print(f"检查通过：{pages} 个页面{reused}，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
         return result.problems
-    notices, kept = write_site(result.outputs, output)
+    notices, kept = write_site(result.outputs, output, progress)
     for notice in notices:
         print(notice, file=sys.stderr)
     elapsed = time.perf_counter() - started

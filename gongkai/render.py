@@ -4,14 +4,17 @@ Every page is a pure function of the site model and its own record, and knows wh
 sources it read (Output.sources), which is what incremental builds will need. The
 renderer draws the site-wide pages (home, lists, 404, sitemap, feed, robots, assets)
 from what the content types contribute, and lends each type the means to emit its own
-pages (context, emit, body, copy); it names no content type.
+pages (context, emit, body, copy); it names no content type. With jobs > 1 the pass of
+pages() is shared by worker processes (parallel.py), through body() and emit().
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,11 +23,12 @@ import rjsmin
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup
 
-from . import search, urls, views
+from . import parallel, search, urls, views
 from .cache import Cache
 from .contenttype import Listing, MapSection
 from .diagnostics import Problems
 from .markup import MarkdownRenderer
+from .progress import QUIET, Progress, Step
 from .records import DataTable
 from .site import Site
 from .source import relpath
@@ -55,8 +59,16 @@ class Outputs:
 class SiteRenderer:
     EVERYTHING = EVERYTHING
 
-    def __init__(self, site: Site, project_dir: Path, problems: Problems, cache: Cache | None = None):
+    def __init__(self, site: Site, project_dir: Path, problems: Problems, cache: Cache | None = None,
+                 progress: Progress = QUIET, jobs: int = 1):
         self.site = site
+        self.progress = progress
+        self.jobs = jobs
+        self._step = Step()  # the page stage's, while it runs
+        # While pages() runs on several cores: a worker's Share, or the parent's Replay.
+        self.share: parallel.Share | parallel.Replay | None = None
+        self._places = itertools.count()  # each body's and page's place in that pass
+        self.prepared: dict = {}  # page URL -> what the search index takes from it, read by a worker
         self.config = site.config
         self.project_dir = project_dir
         self.layouts_dir = project_dir / "layouts"
@@ -68,8 +80,9 @@ class SiteRenderer:
         )
         self.env.filters["cn_date"] = views.cn_date
         self.pagination = {listing.key: views.paginate(listing, self.config.page_size) for listing in site.listings}
+        self.cache = cache or Cache(None)
         self.markdown = MarkdownRenderer(site, project_dir / "content", project_dir, site.known, self._table_html,
-                                         cache or Cache(None))
+                                         self.cache)
         self._nav_items = [views.Link("首页", urls.HOME), *(link for t in site.types for link in t.nav(site))]
         self._footer = [link for t in site.types for link in t.footer(site)]
         self._sections = [section for t in site.types for section in t.sections(site)]
@@ -81,25 +94,66 @@ class SiteRenderer:
     # -- the whole site ----------------------------------------------------------------
 
     def render(self) -> Outputs:
+        replay = parallel.run(self, self.jobs) if self.jobs > 1 else None
+        with self.progress.stage("生成页面", None, "个页面") as self._step:
+            self.share = replay
+            self.pages()
+            self.share = None
+            for kind in self.site.types:
+                kind.after_pages(self.site, self)
+        self._step = Step()
+        search.emit(self)
+        self._machine_files()
+        self._assets()
+        return self.outputs
+
+    def pages(self) -> None:
+        """The pass the workers share (parallel.py): the home page, every type's pages,
+        the lists, the 404 page."""
+        self._places = itertools.count()
         self._home()
         for kind in self.site.types:
             kind.render(self.site, self)
         for listing in self.site.listings:
             self._listing(listing)
         self.emit(urls.NOT_FOUND, "404.html", self.context(None, "页面未找到", "页面未找到"), (), "not-found")
-        for kind in self.site.types:
-            kind.after_pages(self.site, self)
-        search.emit(self)
-        self._machine_files()
-        self._assets()
-        return self.outputs
 
     # -- what content types use to emit their pages ------------------------------------------
 
     def emit(self, url: str, template: str, context: dict, sources: tuple[str, ...], page_type: str = "") -> None:
-        data = self.render_page(template, context)
-        if data is not None:
+        data = self._shared(url, "page", lambda: self.render_page(template, context))
+        self._step.advance()
+        if data is not None and not isinstance(self.share, parallel.Share):  # a worker sends its pages back
             self.store(url, data, sources, page_type or template.rsplit(".", 1)[0])
+
+    def _shared(self, url: str, kind: str, make):
+        """make() for the body or page (kind) at url: here; or, while pages() runs on
+        several cores, by the worker whose share url is (None in the others), which the
+        parent then takes by its place in the pass (making it here should that place
+        hold something else: the workers' pass went otherwise)."""
+        share = self.share
+        if share is None:
+            return make()
+        place = next(self._places)
+        if isinstance(share, parallel.Replay):
+            made = share.made.get(place)
+            return made[2] if made and made[:2] == (url, kind) else make()
+        if not share.mine(url):
+            return None
+        with self._reporting(share.problems):
+            value = make()
+        share.made[place] = (url, kind, value)
+        return value
+
+    @contextmanager
+    def _reporting(self, problems: Problems):
+        """Problems found meanwhile go to problems: a worker sends back only those of
+        the bodies and pages it made (the parent's pass finds the others itself)."""
+        kept, self.problems = self.problems, problems
+        try:
+            yield
+        finally:
+            self.problems = kept
 
     def render_page(self, template: str, context: dict) -> bytes | None:
         """A layout's output, or None when the layout failed (reported)."""
@@ -212,7 +266,9 @@ class SiteRenderer:
     def body(self, record, here: str, publish: bool = True):
         """A record's body as safe HTML, its files published beside it (recorded in
         Outputs.linked); publish=False only checks it (a record held back)."""
-        body = self.markdown.render(record, here, self.problems)
+        body = self._shared(here, "body", lambda: self.markdown.render(record, here, self.problems))
+        if body is None:
+            return Markup("")  # a worker's pass: another worker converts this body
         if publish:
             for url, source in body.files.items():
                 self.copy(url, source)

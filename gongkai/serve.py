@@ -1,7 +1,9 @@
-"""`build.py serve`: rebuild on change and reload the browser (a full rebuild each time).
+"""`build.py serve`: rebuild on change and reload the browser.
 
-livereload watches the files and runs the reload protocol; the pages are served by our
-own handler, because livereload's default injects an inline script that the pages'
+The operating system's file events (watchfiles, which uses inotify and its peers) say
+when something under content/ or layouts/, or site_config.yaml, was saved: no walk over
+every content file. livereload runs the reload protocol; the pages are served by our own
+handler, because livereload's default injects an inline script that the pages'
 Content-Security-Policy (default-src 'self') rightly blocks. Ours injects the client as
 an external same-origin script. While the content has errors, every page shows them.
 """
@@ -15,11 +17,14 @@ import logging
 import re
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import Problems
 
+WATCHED = ("content", "layouts")  # folders, watched with everything in them
+CONFIG = "site_config.yaml"
 HEAD_END = b"</head>"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
@@ -30,6 +35,7 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
     before the first build, so a busy port is reported at once."""
     from livereload import Server
     from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+    from livereload.watcher import Watcher
     from tornado import ioloop, web
     from tornado.httpserver import HTTPServer
 
@@ -103,16 +109,82 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
             handlers.append((r"/.*", Elsewhere))
             HTTPServer(web.Application(handlers=handlers, transforms=[Inject])).add_sockets(sockets)
 
+    class Events(Watcher):
+        def start(self, callback) -> bool:
+            return True  # livereload polls only if this says False: file events are ours
+
     build()
-    server = Preview()
-    for watched in ("content", "layouts", "site_config.yaml"):
-        server.watch(str(root / watched), build, delay="forever")  # "forever": we reload
+    server = Preview(watcher=Events())
+    server.watch(str(root / CONFIG))  # a task, never polled, so livereload adds none of its own
+    loop, stop = ioloop.IOLoop.current(), threading.Event()
+    queued = threading.Event()
+
+    def saved() -> None:  # on a watcher thread: one rebuild for saves that come during one
+        if not queued.is_set():
+            queued.set()
+            loop.add_callback(rebuild_now)
+
+    def rebuild_now() -> None:
+        queued.clear()
+        build()
+
+    watch(root, saved, stop)
     announce(host, port, base_path)
     try:
         server.serve(host=host, port=port, open_url_delay=None, restart_delay="forever", debug=False)
     finally:
+        stop.set()
         ioloop.IOLoop.current().close(all_fds=True)
     return 0
+
+
+def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
+    """Call saved() after each burst of saves under WATCHED or to CONFIG, from two daemon
+    threads: the project folder itself (not recursively: output/ and .cache/ change with
+    every build), which also notices WATCHED folders made or removed; and the WATCHED
+    folders there are, with all they hold (editors' swap and backup files left out).
+    Returns once both watch, so a save right after the preview is announced is seen."""
+    import watchfiles
+
+    moved = threading.Event()  # a WATCHED folder came or went: watch the ones there are now
+    asked = [_Stop(stop), _Stop(stop, moved)]
+
+    def ours(change, path: str) -> bool:
+        return Path(path).name in (*WATCHED, CONFIG)
+
+    def project() -> None:
+        for changes in watchfiles.watch(root, watch_filter=ours, recursive=False, stop_event=asked[0]):
+            if any(Path(path).name in WATCHED for _, path in changes):
+                moved.set()
+            saved()
+
+    def folders() -> None:
+        while not stop.is_set():
+            moved.clear()
+            present = [root / name for name in WATCHED if (root / name).is_dir()]
+            if not present:
+                asked[1].ready.set()
+                moved.wait()  # the threads are daemons: the process ending ends this wait
+                continue
+            for _ in watchfiles.watch(*present, stop_event=asked[1]):
+                saved()
+
+    for target in (project, folders):
+        threading.Thread(target=target, name=f"watch-{target.__name__}", daemon=True).start()
+    for each in asked:
+        each.ready.wait(timeout=10)  # bounded: should a watchfiles ask later, serve still starts
+
+
+class _Stop:
+    """What tells watchfiles to stop: set when any of the events is. watchfiles asks it
+    from the moment its watches are in place, so the first question also says "ready"."""
+
+    def __init__(self, *events: threading.Event):
+        self.events, self.ready = events, threading.Event()
+
+    def is_set(self) -> bool:
+        self.ready.set()
+        return any(e.is_set() for e in self.events)
 
 
 def listen(host: str, port: int) -> list[socket.socket] | None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .render import Outputs
 
 from .outputdir import MARKER, MARKER_TEXT, check_place, describe, is_ours, mount_points
+from .progress import QUIET, Progress, Step
 
 try:
     import fcntl
@@ -51,7 +52,7 @@ UNDELETABLE_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL (chattr +i / +a
 # -- writing -------------------------------------------------------------------------------
 
 
-def write_site(outputs: Outputs, output: Path) -> tuple[list[str], int]:
+def write_site(outputs: Outputs, output: Path, progress: Progress = QUIET) -> tuple[list[str], int]:
     """Write the site into output (already checked and resolved). Returns notices for
     the user and how many files were kept from the published site (same bytes); raises
     WriteFailed (the previous site intact unless it says so)."""
@@ -65,7 +66,7 @@ def write_site(outputs: Outputs, output: Path) -> tuple[list[str], int]:
         check_place(output)  # again, under the lock: the folder may have changed
         _check_removable(output)
         sizes = {rel: info.st_size for rel, info in published_files(output).items() if stat.S_ISREG(info.st_mode)}
-        staging, kept = _stage(outputs, output, sizes)
+        staging, kept = _stage(outputs, output, sizes, progress.stage("写入", len(outputs), "个文件"))
         old = _publish(staging, output, notices)
         if old is not None:
             try:
@@ -82,7 +83,7 @@ def write_site(outputs: Outputs, output: Path) -> tuple[list[str], int]:
 KEPT = "网站没有更新，上一次生成的网站保持不变。"
 
 
-def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> tuple[Path, int]:
+def _stage(outputs: Outputs, output: Path, published: dict[str, int], step: Step) -> tuple[Path, int]:
     """Every output file in a new staging folder beside output, the marker first. A file
     the published site already holds with the same bytes is linked, not written, so it
     keeps its modification time (rsync and object-storage sync skip it). Returns the
@@ -98,19 +99,23 @@ def _stage(outputs: Outputs, output: Path, published: dict[str, int]) -> tuple[P
         made: set[Path] = set()
         kept = 0
         for rel, content in sorted(outputs.pages.items()):
+            step.advance()
             target = _place(staging / rel, made)
             if published.get(rel) == len(content) and _reuse(output / rel, target, mode, content):
                 kept += 1
             else:
                 target.write_bytes(content)
         for rel, source in sorted(outputs.copies.items()):
+            step.advance()
             target = _place(staging / rel, made)
             if published.get(rel) == source.stat().st_size and _reuse(output / rel, target, mode, source):
                 kept += 1
             else:
                 shutil.copyfile(source, target)  # bytes only: builds stay byte-identical
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must read it
+        step.done()
     except BaseException as err:
+        step.stop()
         _discard(staging)
         if isinstance(err, OSError):
             raise WriteFailed(f"写入 {err.filename or staging} 失败：{describe(err)}。{KEPT}") from None

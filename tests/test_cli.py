@@ -134,3 +134,80 @@ def test_the_command_line_itself_speaks_chinese(empty, args, words):
     for english in ("the following arguments", "unrecognized arguments", "positional arguments", "show this help",
                     "usage:", "error:", "comes from"):
         assert english not in output, (english, output)
+
+
+class _Serving:
+    """build.py serve on a project, its output read line by line as it comes."""
+
+    def __init__(self, project):
+        import queue
+        import threading
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, str(BUILD_PY), "serve", "--port", str(self.port), "--root", str(project.root),
+             "--build-date", "2026-11-25"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
+
+    def said(self, words: str, within: float = 90) -> str:
+        """The next line holding words (waiting at most `within` seconds for it)."""
+        import queue
+
+        deadline = time.monotonic() + within
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if words in line:
+                return line
+        pytest.fail(f"serve did not say {words!r} within {within} s", pytrace=False)
+
+    def shows(self, path: str, text: str, within: float = 90) -> bool:
+        """Whether the page at path comes to hold text within `within` seconds (rebuilds
+        may follow one another while files are copied)."""
+        deadline = time.monotonic() + within
+        while True:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/xxgk{path}", timeout=10) as response:
+                if text in response.read().decode("utf-8"):
+                    return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def test_serve_rebuilds_on_file_events_from_the_first_moment(empty):
+    """A save right after the preview is announced is seen; so are a layout folder taken
+    away and put back (then watched again), and the site configuration."""
+    import shutil
+
+    from conftest import REPO
+
+    source = empty.write("policies/a.md", policy("预览文件"))
+    serving = _Serving(empty)
+    try:
+        serving.said("本地预览：")
+        source.write_text(source.read_text(encoding="utf-8") + "\n第一次保存的文字。\n", encoding="utf-8")
+        serving.said("生成完成")  # this very save's build: the first was announced before
+        assert serving.shows("/policies/a/", "第一次保存的文字", within=0)
+        shutil.rmtree(empty.root / "layouts")
+        assert serving.shows("/policies/a/", "生成失败")
+        shutil.copytree(REPO / "layouts", empty.root / "layouts")
+        assert serving.shows("/policies/a/", "第一次保存的文字")
+        base = empty.root / "layouts/base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</main>", "<p>版式里新加的一句</p></main>", 1),
+                        encoding="utf-8")
+        assert serving.shows("/policies/a/", "版式里新加的一句"), "the folder put back is watched"
+        config = empty.root / "site_config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("聊城市人民政府 政府信息公开", "预览市 政府信息公开", 1),
+                          encoding="utf-8")
+        assert serving.shows("/policies/a/", "预览市 政府信息公开")
+    finally:
+        serving.stop()

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..progress import QUIET, Progress
 from .extract import passages
 from .normalize import codes, table
 from .wenhao import cited, own, parse
@@ -56,6 +57,7 @@ BASES = {"title": 0, "number": 256, "agency": 320, "pinyin": 768, "initials": 10
 WEIGHTS = {"title": 8.0, "number": 4.0, "agency": 2.0, "pinyin": 1.5, "initials": 1.5, "body": 1.0}
 PINYIN_WORD = 5
 K1, B = 1.2, 0.75
+_U = np.uint64
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 FACETS = (("year", "年份"), ("column", "栏目"), ("agency", "发文机关"), ("form", "文种"), ("topic", "主题分类"),
           ("validity", "有效性"), ("issue", "公报期数"), ("category", "目录分类"))
@@ -85,16 +87,22 @@ def varint(out: bytearray, value: int) -> None:
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """LEB128 of every value at once: the bytes, and where each value's bytes start."""
-    values = values.astype(np.uint64)
+    values = values.astype(np.uint64, copy=False)
+    top = int(values.max()) if len(values) else 0
     sizes = np.ones(len(values), dtype=np.int64)
-    for shift in range(7, 64, 7):
+    for shift in range(7, top.bit_length(), 7):
         sizes += values >= np.uint64(1 << shift)
     starts = np.cumsum(sizes) - sizes
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
-    for k in range(int(sizes.max()) if len(sizes) else 0):
-        has = sizes > k
-        more = (sizes[has] > k + 1).astype(np.uint8) << 7
-        out[starts[has] + k] = ((values[has] >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8) | more
+    # Every value's first byte at once; then, byte by byte, only the values that go on
+    # (few: most numbers in postings are below 128).
+    out[starts] = (values & np.uint64(0x7F)).astype(np.uint8) | (sizes > 1).astype(np.uint8) << 7
+    going, k = np.nonzero(sizes > 1)[0], 1
+    while len(going):
+        size = sizes[going]
+        byte = (values[going] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        out[starts[going] + k] = byte.astype(np.uint8) | (size > k + 1).astype(np.uint8) << 7
+        going, k = going[size > k + 1], k + 1
     return out, starts
 
 
@@ -155,15 +163,18 @@ _STARTS = np.array(sorted(BASES.values()), dtype=np.uint32)
 BODY = len(BASES) - 1
 
 
-def _cut(codes_: np.ndarray, size: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Where a gram of `size` characters starts (no 0 inside it), and its characters."""
+def _cut(codes_: np.ndarray, size: int, buckets: int, parts: int, part: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Where each gram of `size` characters (no 0 inside it) whose bucket is `part`
+    modulo `parts` starts, and its characters."""
     n = len(codes_) - size + 1
     if n <= 0:
         return np.zeros(0, dtype=np.int64), [np.zeros(0, np.uint32)] * size
-    columns = [codes_[k:k + n] for k in range(size)]
-    valid = np.logical_and.reduce([c != 0 for c in columns])
-    at = np.nonzero(valid)[0]
-    return at, [c[at] for c in columns]
+    views = [codes_[k:k + n] for k in range(size)]
+    mine = np.logical_and.reduce([c != 0 for c in views])
+    if parts > 1:
+        mine &= (_fnv_arrays(*views) % np.uint32(buckets)) % np.uint32(parts) == part
+    at = np.nonzero(mine)[0]
+    return at, [codes_[at + k] for k in range(size)]
 
 
 def _key(columns: list[np.ndarray]) -> np.ndarray:
@@ -191,17 +202,41 @@ class _Ranks:
                       np.array(titles, dtype=np.uint64))
 
 
-def _postings(size: int, codes_, positions, docs, ranks: _Ranks, buckets: int, parts: int, part: int) -> Entries:
+def _dense(codes_: np.ndarray) -> np.ndarray:
+    """A number for each character the site uses, in code point order, so that a gram's
+    characters pack into fewer bits: a table from code point to that number."""
+    alphabet = np.unique(codes_)
+    table = np.zeros(int(alphabet[-1]) + 1 if len(alphabet) else 1, dtype=np.uint64)
+    table[alphabet] = np.arange(len(alphabet), dtype=np.uint64)
+    return table
+
+
+def _sorted(columns: list[np.ndarray], dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The grams' order by their characters, earlier ones first among equal grams (so
+    documents and positions stay in order), and their keys in that order. One plain
+    sort of (gram, place) packed into an integer where they fit, which is many times
+    faster than the stable sort it stands for; else that stable sort."""
+    count = len(columns[0])
+    letter, place = max(int(dense[-1]), 1).bit_length(), max(count - 1, 1).bit_length()
+    if len(columns) * letter + place > 64:
+        key = _key(columns)
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
+    key = np.zeros(count, dtype=np.uint64)
+    for column in columns:
+        key = key << _U(letter) | dense[column]
+    packed = np.sort(key << _U(place) | np.arange(count, dtype=np.uint64))
+    return (packed & _U((1 << place) - 1)).astype(np.int64), packed >> _U(place)
+
+
+def _postings(size: int, codes_, positions, docs, dense, ranks: _Ranks, buckets: int, parts: int, part: int) -> Entries:
     """The entries of the grams of `size` characters whose bucket is `part` modulo
     `parts` (one share of the index at a time bounds the memory), in gram order."""
-    at, columns = _cut(codes_, size)
-    mine = (_fnv_arrays(*columns) % np.uint32(buckets)) % np.uint32(parts) == part
-    at, columns = at[mine], [c[mine] for c in columns]
-    key = _key(columns)
-    order = np.argsort(key, kind="stable")  # stable: documents and positions stay in order
-    key, doc, pos = key[order], docs[at][order], positions[at][order]
+    at, columns = _cut(codes_, size, buckets, parts, part)
+    order, key = _sorted(columns, dense)
+    chosen = at[order]
+    doc, pos = docs[chosen], positions[chosen]
     field = np.searchsorted(_STARTS, pos, side="right") - 1
-    columns = [c[order] for c in columns]
     if not len(key):
         return Entries(*(np.zeros(0, t) for t in (np.uint8, np.int64, np.int64, np.int64, np.uint8)),
                        np.zeros(1, np.int64), np.zeros(0, np.uint32))
@@ -218,7 +253,7 @@ def _postings(size: int, codes_, positions, docs, ranks: _Ranks, buckets: int, p
         flat, group_value_start = _positional(gap, pos, starts, len(key), ranks, group_doc)
     data, value_starts = varints(flat)
     key_groups = np.nonzero(group_key_start)[0]
-    gram_columns = [c[starts[key_groups]] for c in columns]
+    gram_columns = [c[order[starts[key_groups]]] for c in columns]  # each gram's characters, once
     text = np.stack(gram_columns, axis=1).astype("<u4").tobytes().decode("utf-32-le")
     return Entries(
         names=np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
@@ -229,8 +264,6 @@ def _postings(size: int, codes_, positions, docs, ranks: _Ranks, buckets: int, p
         hashes=_fnv_arrays(*gram_columns),
     )
 
-
-_U = np.uint64
 
 
 def _counted(size: int, gap, field, pos, starts, ranks: _Ranks, doc) -> tuple[np.ndarray, np.ndarray]:
@@ -316,31 +349,81 @@ class Entries:
         )
 
 
-def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str, bytes]:
-    """Every file of the index, by path under /search/."""
-    pages = sorted(pages, key=lambda p: (p.date, p.url))
+@dataclass
+class Prepared:
+    """What the index takes from one page, made from that page alone (so a build cache
+    can keep it): each field's normalised characters and the body's, as text with "\0"
+    between segments; the result card and the passages file; the 文号 its body cites."""
+
+    fields: dict[str, str]
+    body: str
+    card: dict
+    passages: str
+    cited: list[str]
+
+    @staticmethod
+    def of(value) -> Prepared | None:
+        """A Prepared from its JSON (a cache entry), or None where it has another shape."""
+        try:
+            made = Prepared(**value)
+        except TypeError:
+            return None
+        texts = [made.body, made.passages, *made.fields.values(), *made.cited] if isinstance(made.fields, dict) else [0]
+        if not (all(isinstance(t, str) for t in texts) and isinstance(made.card, dict) and isinstance(made.cited, list)
+                and {"title", "number", "agency"} <= set(made.fields) <= set(BASES) - {"body"}):
+            return None
+        return made
+
+
+def prepare(page: Page, pinyin=None) -> Prepared:
+    body, where = codes(page.text, where=True)
+    card, text = _card(page, where)
+    return Prepared({name: _text(value) for name, value in _fields(page, pinyin).items()}, _text(body), card, text,
+                    list(dict.fromkeys(wenhao.key() for wenhao, _ in cited(page.text))))
+
+
+def _text(points: np.ndarray) -> str:
+    return points.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def build(pages: list[Page], prepared: list[Prepared], synonyms: list[list[str]],
+          progress: Progress = QUIET) -> dict[str, bytes]:
+    """Every file of the index, by path under /search/, from the pages and what
+    prepare() made of each."""
+    order = sorted(range(len(pages)), key=lambda k: (pages[k].date, pages[k].url))
+    pages, prepared = [pages[k] for k in order], [prepared[k] for k in order]
     files: dict[str, bytes] = {}
     grams = _Grams()
     bodies, titles = [], []
-    for ordinal, page in enumerate(pages):
-        body, where = codes(page.text, where=True)
+    for ordinal, made in enumerate(prepared):
+        body = _points(made.body)
         bodies.append(len(body))
-        fields = _fields(page, pinyin)
-        titles.append(len(fields["title"]))
-        for name, text in (*fields.items(), ("body", body)):
-            grams.add(ordinal, name, text)
-        files.update(_card(page, ordinal, where))
+        titles.append(len(made.fields["title"]))
+        for name in BASES:  # in this order, whatever order a cache entry's JSON gave them
+            if name in made.fields:
+                grams.add(ordinal, name, _points(made.fields[name]))
+        grams.add(ordinal, "body", body)
+        folder = ordinal // CHUNK
+        files[f"d/{folder}/{ordinal}.json"] = _json(made.card)
+        files[f"t/{folder}/{ordinal}.txt"] = made.passages.encode("utf-8")
     ranks = _Ranks.of(pages, bodies, titles)
     arrays = grams.arrays()
     buckets = _bucket_count(len(arrays[0]))
+    dense = _dense(arrays[0])
     parts = min(buckets, 1 << max(0, (len(arrays[0]) // PART).bit_length()))
-    wenhao = _wenhao_entries(pages)
+    wenhao = _wenhao_entries(pages, prepared)
     taken: set[int] = set()
-    for part in range(parts):
-        own = (wenhao.hashes % np.uint32(buckets)) % np.uint32(parts) == part
-        entries = Entries.join([*(_postings(size, *arrays, ranks, buckets, parts, part) for size in (1, 2, 3)),
-                                wenhao.subset(own)])
-        files.update(_shards(entries, buckets, (parts, part), taken))
+    with progress.stage("搜索索引：排列词元", parts, "份") as step:
+        for part in range(parts):
+            own = (wenhao.hashes % np.uint32(buckets)) % np.uint32(parts) == part
+            entries = Entries.join([*(_postings(size, *arrays, dense, ranks, buckets, parts, part) for size in (1, 2, 3)),
+                                    wenhao.subset(own)])
+            files.update(_shards(entries, buckets, (parts, part), taken))
+            step.advance()
     files["_buckets"] = str(buckets).encode()
     values = {name: sorted({v for p in pages for v in p.facets.get(name, ())}) for name, _ in FACETS}
     numbers = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
@@ -354,17 +437,17 @@ def build(pages: list[Page], synonyms: list[list[str]], pinyin=None) -> dict[str
     return files
 
 
-def _wenhao_entries(pages: list[Page]) -> Entries:
+def _wenhao_entries(pages: list[Page], prepared: list[Prepared]) -> Entries:
     """The 文号 keys: a document's own (flag 1) and those its body cites (flag 2)."""
     postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for ordinal, page in enumerate(pages):
+    for ordinal, (page, made) in enumerate(zip(pages, prepared, strict=True)):
         mine = own(page.number) if page.number else []
         keys: dict[str, int] = {}
         for wenhao in mine:
             keys[wenhao.key()] = 1
             keys[wenhao.partial_key()] = 1
-        for wenhao, _ in cited(page.text):
-            keys.setdefault(wenhao.key(), 2)
+        for key in made.cited:
+            keys.setdefault(key, 2)
         for key, flag in keys.items():
             postings[key].append((ordinal, int(not page.in_force) << 2 | flag))
     names, data, starts = bytearray(), bytearray(), [0]
@@ -400,19 +483,17 @@ def _chunk_entry(out: bytearray, page: Page, numbers: dict, multi: set[str]) -> 
             varint(out, own[0] + 1 if own else 0)
 
 
-def _card(page: Page, ordinal: int, where) -> dict[str, bytes]:
+def _card(page: Page, where) -> tuple[dict, str]:
     """The result card and the passages file of one page; the card says at which index
     position each passage starts, so a snippet fetches the passage a match is in."""
-    starts, offset, text, last = [], 0, bytearray(), (0, 0)
+    starts, offset, size, last = [], 0, 0, (0, 0)
     for passage in passages(page.text):
-        here = (BASES["body"] + int(where[offset]), len(text))
+        here = (BASES["body"] + int(where[offset]), size)
         starts += [here[0] - last[0], here[1] - last[1]]
         last = here
-        text += passage.encode("utf-8")
+        size += len(passage.encode("utf-8"))
         offset += len(passage)
-    folder = ordinal // CHUNK
-    return {f"d/{folder}/{ordinal}.json": _json({**page.card, "p": _digits(starts), "l": len(text)}),
-            f"t/{folder}/{ordinal}.txt": bytes(text)}
+    return {**page.card, "p": _digits(starts), "l": size}, page.text
 
 
 def _digits(values: list[int]) -> str:
