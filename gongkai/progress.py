@@ -39,6 +39,7 @@ class _Bar(Step):
     def __init__(self, label: str, total: int | None, unit: str, stream: TextIO):
         from tqdm import tqdm  # loaded only where a terminal shows it
 
+        tqdm.monitor_interval = 0  # no monitor thread: --jobs forks, and a fork should find one thread
         self.bar = tqdm(total=total, desc=label, unit=unit, leave=False, file=stream, dynamic_ncols=True, mininterval=0.2)
 
     def advance(self, count: int = 1) -> None:
