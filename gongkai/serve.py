@@ -159,6 +159,7 @@ def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
             saved()
 
     def folders() -> None:
+        again = False
         while not stop.is_set():
             moved.clear()
             present = [root / name for name in WATCHED if (root / name).is_dir()]
@@ -166,8 +167,16 @@ def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
                 asked[1].ready.set()
                 moved.wait()  # the threads are daemons: the process ending ends this wait
                 continue
-            for _ in watchfiles.watch(*present, stop_event=asked[1]):
+            if again:  # a save between the last watch and this one: rebuild once this one is in place
+                asked[1].then = saved
+            again = True
+            try:
+                for _ in watchfiles.watch(*present, stop_event=asked[1]):
+                    saved()
+            except (OSError, RuntimeError):  # a folder went between looking and watching: look again
+                asked[1].ready.set()
                 saved()
+                moved.wait(timeout=1)
 
     for target in (project, folders):
         threading.Thread(target=target, name=f"watch-{target.__name__}", daemon=True).start()
@@ -177,13 +186,18 @@ def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
 
 class _Stop:
     """What tells watchfiles to stop: set when any of the events is. watchfiles asks it
-    from the moment its watches are in place, so the first question also says "ready"."""
+    from the moment its watches are in place, so the first question also says "ready",
+    and runs what was to follow that (then)."""
 
     def __init__(self, *events: threading.Event):
         self.events, self.ready = events, threading.Event()
+        self.then: Callable[[], None] | None = None
 
     def is_set(self) -> bool:
         self.ready.set()
+        if self.then is not None:
+            then, self.then = self.then, None
+            then()
         return any(e.is_set() for e in self.events)
 
 
