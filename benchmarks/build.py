@@ -22,12 +22,14 @@ What is measured, per corpus size:
   Hugo --ignoreCache). Hugo renders everything each time.
 - Output: size in MB (10^6 bytes) and files of the output folder after the first clean build.
 - serve save-to-page: `build.py serve` and `hugo server` (rendering to disk) on a free port of
-  127.0.0.1; once the server answers for the document's page, the document is saved with a
-  new sentence, and the time until its page on disk holds that sentence is taken (polled every
-  10 ms, 120 s at most), SAVES times per server. gongkai learns of the save from file events
-  (watchfiles) and rebuilds the whole site in one process, with its cache; Hugo's watches
-  with inotify and re-renders what changed (fast render mode). Peak RSS is the server
-  process's over its run.
+  127.0.0.1; once the server answers for the document's page (and gongkai's says its model is
+  ready), the document is saved with a new sentence, and the time until its page on disk
+  holds that sentence is taken (polled every 10 ms, 120 s at most), SAVES times per server.
+  gongkai learns of the save from file events (watchfiles) and, the edit being in the body
+  only, rewrites that page from the model it keeps in memory; then its search index, whose
+  time from the save is printed too (each save waits for the one before to get that far).
+  Hugo watches with inotify and re-renders what changed (fast render mode). Peak RSS is the
+  server process's over its run.
 - gongkai builds with its default --jobs (one process per core for a site of 400 documents
   or more): CPU s then counts every worker, wall s shows what the cores gain.
 Rounds interleave the two (for each scenario ours then Hugo; who goes first alternates between
@@ -136,10 +138,14 @@ class Site:
     def url(self, port: int, doc_id: str) -> str: ...
 
     output: Path
+    ready = ""  # what the server prints once a save is handled at its best (after its first build)
+    settled = ""  # what it prints once all a save changes is written (gongkai: the search index too)
 
 
 class Gongkai(Site):
     name = "gongkai"
+    ready = "预览已就绪"
+    settled = "搜索索引已更新"
 
     def write(self) -> None:
         import yaml
@@ -289,15 +295,29 @@ def _stop(process: subprocess.Popen) -> float | None:
     return usage.ru_maxrss / 1024
 
 
+def _log_says(log: Path, words: str, times: int, deadline: float) -> bool:
+    """Whether the server's log holds words at least `times` times before the deadline."""
+    while time.perf_counter() < deadline:
+        if log.read_text(encoding="utf-8", errors="replace").count(words) >= times:
+            return True
+        time.sleep(POLL)
+    return False
+
+
 def serve_latency(site: Site, doc_id: str, tag: str, ready_within: float, log: Path) -> dict:
-    """Seconds from each save of doc_id to its page on disk holding the new sentence."""
+    """Seconds from each save of doc_id to its page on disk holding the new sentence, and
+    to the server saying it wrote all the save changes (site.settled). Each save waits
+    for the one before to settle, and the first for the server to say it is ready."""
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(site.serve_command(port), stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=subprocess.STDOUT)
-    latencies, failure = [], None
+    latencies, settled, failure = [], [], None
     try:
-        _served(site.url(port, doc_id), process, time.perf_counter() + ready_within)
+        deadline = time.perf_counter() + ready_within
+        _served(site.url(port, doc_id), process, deadline)
+        if site.ready and not _log_says(log, site.ready, 1, deadline):
+            raise Failed(f"the server did not say {site.ready!r} in time")
         if not site.page(doc_id).is_file():
             raise Failed(f"the server did not write {site.page(doc_id).relative_to(site.root)} to disk")
         for n in range(SAVES):
@@ -307,13 +327,17 @@ def serve_latency(site: Site, doc_id: str, tag: str, ready_within: float, log: P
             if not _page_holds(site.page(doc_id), sentence, started + TIMEOUT):
                 raise Failed(f"save {n + 1}: the page did not change within {TIMEOUT:.0f} s")
             latencies.append(time.perf_counter() - started)
+            if site.settled:
+                if not _log_says(log, site.settled, n + 1, started + TIMEOUT):
+                    raise Failed(f"save {n + 1}: the server did not say {site.settled!r} within {TIMEOUT:.0f} s")
+                settled.append(time.perf_counter() - started)
     except Failed as error:
         failure = error
     finally:  # also when the benchmark itself is interrupted
         peak = _stop(process)
     if failure:
         raise Failed(f"{failure}; log: {_tail(log, 4)}")
-    return {"latencies": latencies, "peak": peak}
+    return {"latencies": latencies, "settled": settled, "peak": peak}
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -336,7 +360,7 @@ def measure(count: int, rounds: int, work: Path, hugo: bool) -> dict:
     # All scenarios with the cache, then all without: each cached build follows a cached one.
     rows = [(scenario, cache) for cache in (True, False) for scenario in SCENARIOS]
     builds: dict[tuple, dict[str, list[dict]]] = {row: {s.name: [] for s in sites} for row in rows}
-    serves: dict[str, dict] = {s.name: {"latencies": [], "peak": []} for s in sites}
+    serves: dict[str, dict] = {s.name: {"latencies": [], "settled": [], "peak": []} for s in sites}
     sizes: dict[str, dict] = {}
     share = max(1, count // 100)
     for r in range(rounds):
@@ -379,6 +403,7 @@ def measure(count: int, rounds: int, work: Path, hugo: bool) -> dict:
                 _say(f"  {serves[site.name]}")
                 continue
             serves[site.name]["latencies"] += got["latencies"]
+            serves[site.name]["settled"] += got["settled"]
             serves[site.name]["peak"].append(got["peak"])
     shutil.rmtree(folder, ignore_errors=True)
     return {"count": count, "rows": rows, "builds": builds, "serves": serves, "sizes": sizes, "share": share,
@@ -417,11 +442,11 @@ def other_table(result: dict) -> list[list[str]]:
     rows = [["", "gongkai", "Hugo", "ratio"]]
     serves = result["serves"]
 
-    def latency(name: str) -> tuple[str, str, float | None]:
+    def latency(name: str, key: str = "latencies") -> tuple[str, str, float | None]:
         got = serves.get(name)
-        if not isinstance(got, dict) or not got["latencies"]:
+        if not isinstance(got, dict) or not got[key]:
             return "n/a", "n/a", None
-        values = got["latencies"]
+        values = got[key]
         median = statistics.median(values)
         return f"{median:.2f}", f"{min(values):.2f}–{max(values):.2f}", median
 
@@ -430,6 +455,8 @@ def other_table(result: dict) -> list[list[str]]:
     rows.append([f"serve save-to-page s, median of {saves or 'n/a'} saves", ours[0], theirs[0],
                  _ratio(ours[2], theirs[2])])
     rows.append(["  min–max", ours[1], theirs[1], ""])
+    settled = latency("gongkai", "settled")
+    rows.append(["serve save-to-search-index s (gongkai; Hugo has none)", settled[0], "", ""])
 
     def peak(name: str) -> float | None:
         got = serves.get(name)

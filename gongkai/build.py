@@ -37,6 +37,7 @@ class Build:
     outputs: Outputs
     problems: Problems
     reused: int = 0  # bodies taken from the build cache
+    renderer: SiteRenderer | None = None  # what serve keeps for its quick rebuilds (preview.py)
 
 
 def load_config(project: Path, problems: Problems) -> SiteConfig:
@@ -225,7 +226,7 @@ def build_site(project: Path, build_date: date, use_cache: str = "", progress: P
     finally:
         kept.close()
     unpublished(found, outputs, project.resolve(), problems)
-    return Build(site, outputs, problems, renderer.markdown.reused)
+    return Build(site, outputs, problems, renderer.markdown.reused, renderer)
 
 
 def build_model(project: Path, build_date: date, progress: Progress = QUIET) -> tuple[Site | None, Found | None, Problems]:

@@ -8,11 +8,15 @@ import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import BuildStopped, Problems, Stage
 from .outputdir import UnsafeOutput, check_output_dir, describe
 from .progress import Progress
 from .write import WriteFailed, write_site
+
+if TYPE_CHECKING:
+    from .build import Build
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -164,26 +168,27 @@ def run_command(args) -> int:
     if extra := next((c for c in type_commands() if c.name == command), None):
         return extra.run(root, args)
     if command == "check":
-        code = exit_code(run_build(root, None, build_date(args), "" if args.no_cache else "read", jobs=args.jobs))
+        code = exit_code(run_build(root, None, build_date(args), "" if args.no_cache else "read", jobs=args.jobs)[0])
         return code or (strict_checks(root, build_date(args)) if args.strict else 0)
     output = check_output_dir(args.output or root / "output", root, args.force)
     if command == "serve":
+        from .preview import Preview
         from .serve import serve
 
-        rebuild = lambda: preview_build(root, output, build_date(args), "" if args.no_cache else "write")  # noqa: E731
-        return serve(root, output, args.port, args.host, base_path(root), rebuild)
-    return exit_code(run_build(root, output, build_date(args), "" if args.no_cache else "write", jobs=args.jobs))
+        preview = Preview(root, output, build_date(args), "" if args.no_cache else "write", preview_build)
+        return serve(root, output, args.port, args.host, base_path(root), preview)
+    return exit_code(run_build(root, output, build_date(args), "" if args.no_cache else "write", jobs=args.jobs)[0])
 
 
-def preview_build(root: Path, output: Path, as_of: date, use_cache: str) -> Problems:
-    """A rebuild in serve: a site that cannot be written is shown like a content error."""
+def preview_build(*args, **options):
+    """A build in serve: a site that cannot be written is shown like a content error."""
     try:
-        return run_build(root, output, as_of, use_cache, Progress.for_terminal(log=False))
+        return run_build(*args, **options)
     except (UnsafeOutput, WriteFailed) as err:
         print(f"错误：{err}", file=sys.stderr)
         problems = Problems(stage=Stage.WRITE)
-        problems.add(str(output), 0, "", str(err))
-        return problems
+        problems.add(str(args[1]), 0, "", str(err))
+        return problems, None
 
 
 def base_path(root: Path) -> str:
@@ -208,20 +213,21 @@ def exit_code(problems: Problems) -> int:
 
 
 def run_build(root: Path, output: Path | None, as_of: date, use_cache: str, progress: Progress | None = None,
-              jobs: int | None = 1) -> Problems:
-    """Build (or only check when output is None), print a summary, return the problems.
+              jobs: int | None = 1, shortcut: bool = True) -> tuple[Problems, Build | None]:
+    """Build (or only check when output is None), print a summary, return the problems
+    and the build (None when nothing had changed since the last: then none is made).
     The pipeline is imported here: a refused output directory is reported at once."""
     from . import unchanged
     from .build import build_site
 
     started = time.perf_counter()
     digest = unchanged.inputs(root, as_of) if output is not None and use_cache == "write" else None
-    if (last := unchanged.last_build(root, output, digest)) is not None:
+    if shortcut and (last := unchanged.last_build(root, output, digest)) is not None:
         if last["report"]:
             print(last["report"], file=sys.stderr)
         print(f"生成完成：{last['pages']} 个页面，共 {last['files']} 个文件，内容、版式、配置和日期都与上次生成时相同，"
               f"{output} 已是最新，未写入任何文件；0 个错误。用时 {time.perf_counter() - started:.2f} 秒。")
-        return Problems()
+        return Problems(), None
     progress = progress or Progress.for_terminal()
     result = build_site(root, as_of, use_cache, progress, jobs)
     elapsed = time.perf_counter() - started
@@ -229,14 +235,14 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str, prog
         print(result.problems.report(), file=sys.stderr)
         kept = "，output/ 保持上一次成功生成的内容" if output else ""
         print(f"生成失败：{len(result.problems)} 个错误{kept}。用时 {elapsed:.2f} 秒。", file=sys.stderr)
-        return result.problems
+        return result.problems, result
     if result.problems.warnings:
         print(result.problems.report(), file=sys.stderr)
     pages = sum(1 for path in result.outputs.pages if path.endswith(".html"))
     reused = f"（{result.reused} 篇正文取自生成缓存）" if result.reused else ""
     if output is None:
         print(f"检查通过：{pages} 个页面{reused}，0 个错误，未写入任何文件。用时 {elapsed:.2f} 秒。")
-        return result.problems
+        return result.problems, result
     notices, kept = write_site(result.outputs, output, progress)
     for notice in notices:
         print(notice, file=sys.stderr)
@@ -245,4 +251,4 @@ def run_build(root: Path, output: Path | None, as_of: date, use_cache: str, prog
     print(f"生成完成：{pages} 个页面{reused}，共 {len(result.outputs)} 个文件{same}，写入 {output}；0 个错误。用时 {elapsed:.2f} 秒。")
     unchanged.remember(root, output, digest, result.problems.report() if result.problems.warnings else "", pages,
                        len(result.outputs))
-    return result.problems
+    return result.problems, result

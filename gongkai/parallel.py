@@ -54,6 +54,17 @@ class Share:
 
 
 @dataclass
+class Only(Share):
+    """serve's pass after an edit (preview.py): the pages at these URLs and their bodies,
+    in this process; the pass builds nothing else."""
+
+    urls: frozenset[str] = frozenset()
+
+    def mine(self, url: str) -> bool:
+        return url in self.urls
+
+
+@dataclass
 class Made:
     """What a worker sends back."""
 

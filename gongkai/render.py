@@ -69,6 +69,12 @@ class SiteRenderer:
         self.share: parallel.Share | parallel.Replay | None = None
         self._places = itertools.count()  # each body's and page's place in that pass
         self.prepared: dict = {}  # page URL -> what the search index takes from it, read by a worker
+        # What serve's quick path (preview.py) needs to know of this build: the URLs of
+        # the pages that showed each record's body, and of the pages whose bytes some
+        # other output took in (a digest in a manifest).
+        self.shown: dict[str, set[str]] = {}
+        self.digested: set[str] = set()
+        self.searched: set[str] = set()
         self.config = site.config
         self.project_dir = project_dir
         self.layouts_dir = project_dir / "layouts"
@@ -102,7 +108,9 @@ class SiteRenderer:
             for kind in self.site.types:
                 kind.after_pages(self.site, self)
         self._step = Step()
+        before = set(self.outputs.pages)
         search.emit(self)
+        self.searched = set(self.outputs.pages) - before  # what serve makes again after edits (preview.py)
         self._machine_files()
         self._assets()
         return self.outputs
@@ -111,12 +119,14 @@ class SiteRenderer:
         """The pass the workers share (parallel.py): the home page, every type's pages,
         the lists, the 404 page."""
         self._places = itertools.count()
-        self._home()
+        if self.wanted(urls.HOME):
+            self._home()
         for kind in self.site.types:
             kind.render(self.site, self)
         for listing in self.site.listings:
             self._listing(listing)
-        self.emit(urls.NOT_FOUND, "404.html", self.context(None, "页面未找到", "页面未找到"), (), "not-found")
+        if self.wanted(urls.NOT_FOUND):
+            self.emit(urls.NOT_FOUND, "404.html", self.context(None, "页面未找到", "页面未找到"), (), "not-found")
 
     # -- what content types use to emit their pages ------------------------------------------
 
@@ -125,6 +135,12 @@ class SiteRenderer:
         self._step.advance()
         if data is not None and not isinstance(self.share, parallel.Share):  # a worker sends its pages back
             self.store(url, data, sources, page_type or template.rsplit(".", 1)[0])
+
+    def wanted(self, url: str) -> bool:
+        """Whether this pass makes the page at url: False only in serve's pass after an
+        edit (parallel.Only) for a page not among those the edit touched, so a type need
+        not even build its context."""
+        return not isinstance(self.share, parallel.Only) or url in self.share.urls
 
     def _shared(self, url: str, kind: str, make):
         """make() for the body or page (kind) at url: here; or, while pages() runs on
@@ -179,6 +195,7 @@ class SiteRenderer:
         which is read in pieces (a print edition may be large)."""
         path = urls.output_path(url)
         if path in self.outputs.pages:
+            self.digested.add(url)
             data = self.outputs.pages[path]
             return len(data), hashlib.sha256(data).hexdigest()
         source = self.outputs.copies.get(path)
@@ -266,6 +283,7 @@ class SiteRenderer:
     def body(self, record, here: str, publish: bool = True):
         """A record's body as safe HTML, its files published beside it (recorded in
         Outputs.linked); publish=False only checks it (a record held back)."""
+        self.shown.setdefault(record.id, set()).add(here)
         body = self._shared(here, "body", lambda: self.markdown.render(record, here, self.problems))
         if body is None:
             return Markup("")  # a worker's pass: another worker converts this body
@@ -296,6 +314,8 @@ class SiteRenderer:
         family = self._families.get(listing.family, []) if listing.family else []
         for pager, items in self.pagination[listing.key]:
             here = pager.urls[pager.number - 1]
+            if not self.wanted(here):
+                continue
             title = listing.title if pager.number == 1 else f"{listing.title}（第 {pager.number} 页）"
             filters = [(views.Link(x.title, x.url), "page" if x.url == here else "true" if x is listing else "") for x in family]
             entries = [self.site.entry(i) for i in items]

@@ -1,8 +1,10 @@
 """`build.py serve`: rebuild on change and reload the browser.
 
 The operating system's file events (watchfiles, which uses inotify and its peers) say
-when something under content/ or layouts/, or site_config.yaml, was saved: no walk over
-every content file. livereload runs the reload protocol; the pages are served by our own
+what under content/ or layouts/, or site_config.yaml, was saved: no walk over every
+content file. The builds run on a thread of their own (preview.py: an edited body
+rewrites only its pages), so the preview answers while one runs. livereload runs the
+reload protocol; the pages are served by our own
 handler, because livereload's default injects an inline script that the pages'
 Content-Security-Policy (default-src 'self') rightly blocks. Ours injects the client as
 an external same-origin script. While the content has errors, every page shows them.
@@ -21,19 +23,20 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .diagnostics import Problems
+from .preview import WHOLE, Preview
 
 WATCHED = ("content", "layouts")  # folders, watched with everything in them
 CONFIG = "site_config.yaml"
+READY = "预览已就绪：保存正文只重写显示它的页面。"  # once the model is in memory (preview.py)
 HEAD_END = b"</head>"
 HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
-def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuild: Callable[[], Problems]) -> int:
+def serve(root: Path, output: Path, port: int, host: str, base_path: str, preview: Preview) -> int:
     """Serve output at base_path (the path of base_url, e.g. /xxgk), as in production,
     so that the 404 page's absolute links work in the preview too. The port is taken
     before the first build, so a busy port is reported at once."""
-    from livereload import Server
+    from livereload import Server as LivereloadServer
     from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
     from livereload.watcher import Watcher
     from tornado import ioloop, web
@@ -46,13 +49,15 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
 
     state = {"report": None}
 
-    def build() -> None:
-        problems = rebuild()
-        state["report"] = problems.report() if problems else None
-        # Reload every open tab ourselves, once the new site (or the errors) is in
-        # place: livereload's own reload is throttled and would skip quick saves.
+    def reload() -> None:
+        # Every open tab, by us, once the new site (or the errors) is in place:
+        # livereload's own reload is throttled and would skip quick saves.
         if LiveReloadHandler.waiters:
             LiveReloadHandler.reload_waiters()
+
+    def built(problems) -> None:  # on the builder thread
+        state["report"] = problems.report() if problems else None
+        loop.add_callback(reload)
 
     script = f'<script src="/livereload.js?port={port}"></script>'.encode()
 
@@ -94,7 +99,7 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
         def get(self) -> None:
             not_found(self)
 
-    class Preview(Server):
+    class Server(LivereloadServer):
         def application(self, port, host, liveport=None, debug=None, live_css=True):
             LiveReloadHandler.watcher = self.watcher
             LiveReloadHandler.live_css = live_css
@@ -113,22 +118,15 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
         def start(self, callback) -> bool:
             return True  # livereload polls only if this says False: file events are ours
 
-    build()
-    server = Preview(watcher=Events())
-    server.watch(str(root / CONFIG))  # a task, never polled, so livereload adds none of its own
     loop, stop = ioloop.IOLoop.current(), threading.Event()
-    queued = threading.Event()
-
-    def saved() -> None:  # on a watcher thread: one rebuild for saves that come during one
-        if not queued.is_set():
-            queued.set()
-            loop.add_callback(rebuild_now)
-
-    def rebuild_now() -> None:
-        queued.clear()
-        build()
-
-    watch(root, saved, stop)
+    problems = preview.full()
+    state["report"] = problems.report() if problems else None
+    server = Server(watcher=Events())
+    server.watch(str(root / CONFIG))  # a task, never polled, so livereload adds none of its own
+    saves = Saves()
+    preview.waiting = saves.waiting
+    threading.Thread(target=builder, args=(preview, saves, built), name="build", daemon=True).start()
+    watch(root, saves.add, stop)
     announce(host, port, base_path)
     try:
         server.serve(host=host, port=port, open_url_delay=None, restart_delay="forever", debug=False)
@@ -138,12 +136,65 @@ def serve(root: Path, output: Path, port: int, host: str, base_path: str, rebuil
     return 0
 
 
-def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
-    """Call saved() after each burst of saves under WATCHED or to CONFIG, from two daemon
-    threads: the project folder itself (not recursively: output/ and .cache/ change with
-    every build), which also notices WATCHED folders made or removed; and the WATCHED
-    folders there are, with all they hold (editors' swap and backup files left out).
-    Returns once both watch, so a save right after the preview is announced is seen."""
+class Saves:
+    """The paths saved since the builder last took them; WHOLE when that is not known
+    (the config, a folder come or gone)."""
+
+    def __init__(self):
+        self._lock, self._paths = threading.Lock(), set()
+        self.waiting = threading.Event()
+
+    def add(self, paths: set[Path] | None = WHOLE) -> None:
+        with self._lock:
+            self._paths = WHOLE if paths is WHOLE or self._paths is WHOLE else self._paths | paths
+            self.waiting.set()
+
+    def take(self) -> set[Path] | None:
+        with self._lock:
+            paths, self._paths = self._paths, set()
+            self.waiting.clear()
+        return paths
+
+
+def builder(preview: Preview, saves: Saves, built: Callable) -> None:
+    """The builder thread: each burst of saves, one build; when none waits, the model
+    of a site that was up to date, or the search index (which gives way to a save)."""
+    ready = False
+    while True:
+        if not ready and preview.renderer is not None:
+            print(READY, flush=True)
+            ready = True
+        if saves.waiting.is_set():
+            problems = _guarded(preview, lambda: preview.edited(saves.take()))
+            if problems is not None:
+                built(problems)
+        elif preview.cold:
+            _guarded(preview, preview.warm)
+        elif preview.search_stale:
+            _guarded(preview, preview.settle)
+        else:
+            saves.waiting.wait()
+
+
+def _guarded(preview: Preview, work: Callable):
+    """work(), or, should it fail in a way nobody foresaw, None after a line saying so,
+    with no model kept (the next save builds everything): the preview must go on."""
+    try:
+        return work()
+    except Exception as err:  # noqa: BLE001 - a thread's traceback would end the previews silently
+        print(f"错误：预览生成时出现意外错误（{type(err).__name__}: {err}），下次保存时将完整重新生成。",
+              file=sys.stderr, flush=True)
+        preview.renderer, preview.search_stale, preview.cold = None, False, False
+        return None
+
+
+def watch(root: Path, saved: Callable[..., None], stop: threading.Event) -> None:
+    """Call saved(paths) after each burst of saves under WATCHED or to CONFIG (saved()
+    where which is not known), from two daemon threads: the project folder itself (not
+    recursively: output/ and .cache/ change with every build), which also notices
+    WATCHED folders made or removed; and the WATCHED folders there are, with all they
+    hold (editors' swap and backup files left out). Returns once both watch, so a save
+    right after the preview is announced is seen."""
     import watchfiles
 
     moved = threading.Event()  # a WATCHED folder came or went: watch the ones there are now
@@ -171,8 +222,8 @@ def watch(root: Path, saved: Callable[[], None], stop: threading.Event) -> None:
                 asked[1].then = saved
             again = True
             try:
-                for _ in watchfiles.watch(*present, stop_event=asked[1]):
-                    saved()
+                for changes in watchfiles.watch(*present, stop_event=asked[1]):
+                    saved({Path(path) for _, path in changes})
             except (OSError, RuntimeError):  # a folder went between looking and watching: look again
                 asked[1].ready.set()
                 saved()

@@ -83,6 +83,33 @@ def write_site(outputs: Outputs, output: Path, progress: Progress = QUIET) -> tu
 KEPT = "网站没有更新，上一次生成的网站保持不变。"
 
 
+def update_files(output: Path, files: dict[str, bytes | None]) -> None:
+    """Replace single files of the published site in place (None: remove it), each
+    atomically, so a reader gets the old file or the new: serve's quick rebuilds after
+    an edit (preview.py), where swapping the whole site in would cost seconds."""
+    mode = _file_mode()
+    with _lock(output):
+        for rel, data in sorted(files.items()):
+            target = output / rel
+            if data is None:
+                with suppress(FileNotFoundError):
+                    target.unlink()
+                continue
+            temporary = None
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, temporary = tempfile.mkstemp(prefix=".gongkai-", dir=target.parent)
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(data)
+                os.chmod(temporary, mode)
+                os.replace(temporary, target)
+            except OSError as err:
+                if temporary:
+                    with suppress(OSError):
+                        os.unlink(temporary)
+                raise WriteFailed(f"写入 {err.filename or target} 失败：{describe(err)}。") from None
+
+
 def _stage(outputs: Outputs, output: Path, published: dict[str, int], step: Step) -> tuple[Path, int]:
     """Every output file in a new staging folder beside output, the marker first. A file
     the published site already holds with the same bytes is linked, not written, so it

@@ -195,8 +195,9 @@ def test_serve_rebuilds_on_file_events_from_the_first_moment(empty):
     try:
         serving.said("本地预览：")
         source.write_text(source.read_text(encoding="utf-8") + "\n第一次保存的文字。\n", encoding="utf-8")
-        serving.said("生成完成")  # this very save's build: the first was announced before
+        serving.said("已更新 content/policies/a.md：重写 1 个页面")  # this very save's, from the model in memory
         assert serving.shows("/policies/a/", "第一次保存的文字", within=0)
+        serving.said("搜索索引已更新")  # then the search index, no save waiting
         shutil.rmtree(empty.root / "layouts")
         assert serving.shows("/policies/a/", "生成失败")
         shutil.copytree(REPO / "layouts", empty.root / "layouts")

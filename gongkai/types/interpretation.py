@@ -123,6 +123,8 @@ class InterpretationType(ContentType):
     def render(self, site, renderer) -> None:
         for item in site.records[self.name]:
             here = url(item.id)
+            if not renderer.wanted(here):
+                continue
             documents = [site.by_id[d] for d in item.interprets if site.is_a(d, policy.TYPE.name)]
             context = renderer.context(
                 here, item.title, "政策解读", crumbs=[Link("政策解读", ROOT)],

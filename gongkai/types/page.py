@@ -124,6 +124,8 @@ class PageType(ContentType):
     def render(self, site, renderer) -> None:
         for page in site.records[self.name]:
             here = url(page.id)
+            if not renderer.wanted(here):
+                continue
             sitemap = renderer.map_sections() if page.template == "sitemap" else []
             guide = page.template == "guide"
             context = renderer.context(here, page.title, page.title, page=page, body=renderer.body(page, here),

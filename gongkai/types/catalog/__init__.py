@@ -169,14 +169,16 @@ class CatalogType(ContentType):
             return
         crumbs = [Link("信息公开目录", ROOT)]
         settings = site.config.types[self.name]
-        context = renderer.context(ROOT, "信息公开目录", "信息公开目录", tree=views.tree(catalog), table=views.TABLE,
-                                   total=sum(len(items) for items in catalog.own.values()),
-                                   ledger_link=views.LEDGER if settings.ledger_page == "linked" else None)
-        renderer.emit(ROOT, "catalog.html", context, renderer.EVERYTHING, "catalog")
-        context = renderer.context(views.TABLE, views.TABLE_TITLE, "信息公开目录", crumbs=crumbs,
-                                   groups=views.table(catalog), columns=views.TABLE_COLUMNS)
-        renderer.emit(views.TABLE, "catalog_table.html", context, renderer.EVERYTHING, "catalog-table")
-        if settings.ledger_page != "none":
+        if renderer.wanted(ROOT):
+            context = renderer.context(ROOT, "信息公开目录", "信息公开目录", tree=views.tree(catalog), table=views.TABLE,
+                                       total=sum(len(items) for items in catalog.own.values()),
+                                       ledger_link=views.LEDGER if settings.ledger_page == "linked" else None)
+            renderer.emit(ROOT, "catalog.html", context, renderer.EVERYTHING, "catalog")
+        if renderer.wanted(views.TABLE):
+            context = renderer.context(views.TABLE, views.TABLE_TITLE, "信息公开目录", crumbs=crumbs,
+                                       groups=views.table(catalog), columns=views.TABLE_COLUMNS)
+            renderer.emit(views.TABLE, "catalog_table.html", context, renderer.EVERYTHING, "catalog-table")
+        if settings.ledger_page != "none" and renderer.wanted(views.LEDGER):
             ledger = ledgers.compute(catalog, settings.calendar, site.build_date, settings.due_soon)
             for row in ledger.rows:
                 if row.problem:  # the site is still published; `build.py ledger` and check --strict fail

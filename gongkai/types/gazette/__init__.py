@@ -241,7 +241,7 @@ class GazetteType(ContentType):
             return
         renderer.outputs.held.update(i.pdf.source for i in facts.pending if i.pdf)
         for article in facts.articles.values():
-            if article.id in facts.carrier:
+            if article.id in facts.carrier and renderer.wanted(views.url(article.id)):
                 self._article(site, renderer, settings, article)
         for article in facts.held.values():  # checked now, not on the day its issue comes out
             renderer.body(article, views.url(article.id), publish=False)

@@ -178,7 +178,8 @@ class PolicyType(ContentType):
 
     def render(self, site, renderer) -> None:
         for policy in site.records[self.name]:
-            self._page(site, renderer, policy)
+            if renderer.wanted(views.url(policy.id)):
+                self._page(site, renderer, policy)
 
     def _page(self, site, renderer, policy: Policy) -> None:
         here = views.url(policy.id)
